@@ -1,0 +1,55 @@
+# The two commands a person needs: `make lab` and `make test`. Everything else is for maintainers.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb) $(wildcard case_studies/*.ipynb))
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 300
+PORT ?= 8888
+
+.PHONY: help install datasets lab test test-unit test-notebooks student course notebooks bench clean
+
+help:
+	@echo "make lab       set up .venv and open JupyterLab on the start page"
+	@echo "make test      set up .venv, run the unit tests, then nbval over every notebook"
+	@echo "make student   student copies without solutions, in build/student/"
+	@echo "make notebooks re-execute and normalize the committed notebooks (after a change)"
+	@echo "make datasets  check that the shipped synthetic data match their generators"
+	@echo "make bench     benchmarks against the field's libraries (minutes)"
+
+$(STAMP): requirements.txt requirements-test.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp tools/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	touch $(STAMP)
+
+install: $(STAMP)
+
+datasets: $(STAMP)
+	$(PY) tools/build_datasets.py --check
+
+lab: $(STAMP) datasets
+	$(VENV)/bin/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
+
+test: test-unit test-notebooks
+
+test-unit: $(STAMP)
+	$(PY) -m pytest tests -q
+
+test-notebooks: $(STAMP)
+	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)
+
+student: $(STAMP)
+	$(PY) tools/make_student.py --out build/student $(NOTEBOOKS)
+
+notebooks: $(STAMP)
+	$(PY) tools/run_notebooks.py $(NOTEBOOKS)
+
+bench: $(STAMP)
+	$(PY) benchmarks/bench_rfm_summary.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,102 @@
+"""Loaders for the data files shipped inside the package (found through ``importlib.resources``,
+so they work from any working directory). Data cards: ``retention_kit/data/README.md``."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .shipped import data_path
+
+__all__ = ["load_coffee_transactions", "load_saas_subscriptions", "load_telecom_survey", "load_retention_costs",
+           "load_telco_churn"]
+
+
+def _read(name: str, **kwargs) -> pd.DataFrame:
+    with data_path(name).open("rb") as fh:
+        return pd.read_csv(fh, **kwargs)
+
+
+def load_coffee_transactions() -> pd.DataFrame:
+    """Harbor Coffee rewards purchases, 2024-2025 (synthetic, BG/NBD + Gamma-Gamma).
+
+    Shape (38,444, 3). Columns: ``customer_id`` (int), ``date`` (timestamp, to the
+    minute), ``amount`` (dollars). 3,000 members join at uniform times from 2024-01-01;
+    observed until 2026-01-01. Built by ``make_transactions(3000, random_state=20240101)``.
+
+    Example
+    -------
+    >>> load_coffee_transactions().columns.tolist()
+    ['customer_id', 'date', 'amount']
+    """
+    return _read("coffee_transactions.csv", parse_dates=["date"])
+
+
+def load_saas_subscriptions() -> pd.DataFrame:
+    """Tallyworks subscriptions, 2022-2025 (synthetic): one row per customer.
+
+    Shape (4,000, 7). Columns: ``customer_id``, ``plan`` (basic / pro / enterprise),
+    ``monthly_fee`` (dollars), ``start_date``, ``end_date`` (empty while active),
+    ``tickets_90d`` and ``unresolved_tickets_90d`` (support tickets in the first 90 days).
+    Observed until 2026-01-01. Built by ``make_subscriptions(4000, random_state=20220101)``.
+
+    Example
+    -------
+    >>> load_saas_subscriptions().shape
+    (4000, 7)
+    """
+    subs = _read("saas_subscriptions.csv", parse_dates=["start_date", "end_date"])
+    subs["plan"] = pd.Categorical(subs["plan"], categories=["basic", "pro", "enterprise"])
+    return subs
+
+
+def load_telecom_survey() -> pd.DataFrame:
+    """Kestrel Mobile relationship survey, two waves in 2025 (synthetic): one row per response.
+
+    Shape (2,000, 9). Columns: ``response_id``, ``customer_id``, ``wave`` (1 = March,
+    2 = September), ``date``, ``touchpoint`` (onboarding / billing / support / app),
+    ``nps_score`` (0-10, empty if skipped), ``csat`` (1-5, empty if skipped), ``renewed``
+    (bool, contract renewed at the next renewal), ``referrals`` (in the next six months).
+    Built by ``make_survey(1000, random_state=20250301)``.
+
+    Example
+    -------
+    >>> load_telecom_survey()["wave"].value_counts().sort_index().tolist()
+    [1000, 1000]
+    """
+    return _read("telecom_survey.csv", parse_dates=["date"])
+
+
+def load_retention_costs() -> pd.DataFrame:
+    """Tallyworks retention-spend ledger, 2024-2025 (synthetic): one row per cost item.
+
+    Columns: ``date``, ``program`` (customer success / loyalty program / win-back campaigns /
+    support), ``item``, ``amount`` (dollars). Built by ``make_retention_costs(random_state=20240102)``.
+
+    Example
+    -------
+    >>> sorted(load_retention_costs()["program"].unique())[0]
+    'customer success'
+    """
+    return _read("retention_costs.csv", parse_dates=["date"])
+
+
+def load_telco_churn() -> pd.DataFrame:
+    """IBM Telco customer churn: 7,043 real customers of a telecom, one row each.
+
+    Source: IBM, repository telco-customer-churn-on-icp4d, file data/Telco-Customer-Churn.csv,
+    Apache License 2.0 (``retention_kit/data/LICENSE-telco``). Columns as published
+    (``customerID``, ``gender``, ``SeniorCitizen``, ``Partner``, ``Dependents``, ``tenure``
+    [months], service columns, ``Contract``, ``PaperlessBilling``, ``PaymentMethod``,
+    ``MonthlyCharges`` and ``TotalCharges`` [dollars], ``Churn``), with two conversions:
+    ``TotalCharges`` is numeric (it is blank, now NaN, for the 11 customers with tenure 0,
+    who have not been billed yet; no row is dropped) and ``Churn`` is a bool.
+
+    Example
+    -------
+    >>> telco = load_telco_churn()
+    >>> telco.shape, int(telco["TotalCharges"].isna().sum()), round(telco["Churn"].mean(), 3)
+    ((7043, 21), 11, 0.265)
+    """
+    telco = _read("telco_customer_churn.csv")
+    telco["TotalCharges"] = pd.to_numeric(telco["TotalCharges"].str.strip().replace("", None))
+    telco["Churn"] = telco["Churn"].eq("Yes")
+    return telco

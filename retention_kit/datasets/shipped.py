@@ -1,0 +1,65 @@
+"""The data files shipped with the kit, and how each synthetic one is rebuilt.
+
+``python tools/build_datasets.py --check`` regenerates every synthetic file in
+memory and compares it byte for byte with the shipped copy; ``--write DIR`` writes them to a
+folder of your choice (it refuses to overwrite existing files unless ``--force`` is given).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from importlib import resources
+from pathlib import Path
+
+from .simulate import make_retention_costs, make_subscriptions, make_survey, make_transactions
+
+__all__ = ["SYNTHETIC", "data_path", "render", "main"]
+
+# file name -> function that builds its table (seeds fixed here, and only here)
+SYNTHETIC = {
+    "coffee_transactions.csv": lambda: make_transactions(3000, random_state=20240101).data,
+    "saas_subscriptions.csv": lambda: make_subscriptions(4000, random_state=20220101).data,
+    "telecom_survey.csv": lambda: make_survey(1000, random_state=20250301).data,
+    "retention_costs.csv": lambda: make_retention_costs(random_state=20240102).data,
+}
+
+
+def data_path(name: str):
+    """Path (a ``Traversable``) of a file shipped in ``retention_kit/data``."""
+    return resources.files("retention_kit").joinpath("data", name)
+
+
+def render(name: str) -> bytes:
+    """The exact bytes of a synthetic file as the kit generates it."""
+    buffer = io.StringIO()
+    SYNTHETIC[name]().to_csv(buffer, index=False, date_format="%Y-%m-%d %H:%M:%S" if "coffee" in name
+                             else "%Y-%m-%d", lineterminator="\n")
+    return buffer.getvalue().encode()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--check", action="store_true", help="compare regenerated files with the shipped ones")
+    group.add_argument("--write", metavar="DIR", help="write the synthetic files into DIR")
+    parser.add_argument("--force", action="store_true", help="with --write, replace files that exist")
+    args = parser.parse_args(argv)
+    status = 0
+    for name in SYNTHETIC:
+        data = render(name)
+        if args.check:
+            shipped = data_path(name).read_bytes()
+            same = shipped == data
+            print(f"{'ok      ' if same else 'DIFFERS '} {name} ({len(shipped):,} bytes shipped)")
+            status |= not same
+        else:
+            target = Path(args.write) / name
+            if target.exists() and not args.force:
+                print(f"refusing to overwrite {target}; pass --force to replace it", file=sys.stderr)
+                status = 1
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            print(f"wrote {target} ({len(data):,} bytes)")
+    return status

@@ -1,0 +1,134 @@
+"""Every figure of the course. Each function takes ``ax=None`` (a new figure when None), draws
+on it and returns the Axes. Nothing here computes a metric: pass the kit's results in.
+Nothing here calls ``plt.show()`` or changes global settings.
+"""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.ticker import PercentFormatter
+
+__all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "churn_over_time",
+           "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period", "CATEGORY_COLOURS"]
+
+CATEGORY_COLOURS = {"detractor": "#d1495b", "passive": "#edae49", "promoter": "#00798c"}
+
+
+def _axes(ax, size=(7, 4)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def score_distribution(scores, ax=None, title="How likely are you to recommend us? (0-10)"):
+    """Bar chart of 0-10 answers, coloured detractor / passive / promoter."""
+    ax = _axes(ax)
+    counts = pd.Series(scores).dropna().astype(int).value_counts().reindex(range(11), fill_value=0)
+    colours = [CATEGORY_COLOURS["promoter" if s >= 9 else "passive" if s >= 7 else "detractor"] for s in range(11)]
+    ax.bar(counts.index, counts.to_numpy(), color=colours)
+    for name, colour in CATEGORY_COLOURS.items():
+        ax.bar([], [], color=colour, label=name)
+    ax.set(xticks=range(11), xlabel="score", ylabel="responses", title=title)
+    ax.legend(frameon=False)
+    return ax
+
+
+def nps_waves(results: dict, ax=None, title="NPS by survey wave, with 95% intervals"):
+    """Point and interval for each labelled NPS result (``{"wave 1": rk.nps(...), ...}``)."""
+    ax = _axes(ax, (6, 3.5))
+    labels = list(results)
+    values = np.array([results[k].value for k in labels])
+    low = values - np.array([results[k].ci[0] for k in labels])
+    high = np.array([results[k].ci[1] for k in labels]) - values
+    ax.errorbar(range(len(labels)), values, yerr=[low, high], fmt="o", capsize=6, color="#00798c")
+    for i, v in enumerate(values):
+        ax.annotate(f"{v:.1f}", (i, v), textcoords="offset points", xytext=(10, -4))
+    ax.set(xticks=range(len(labels)), xticklabels=labels, ylabel="NPS (points)", title=title,
+           xlim=(-0.5, len(labels) - 0.5))
+    ax.axhline(0, color="grey", lw=0.8)
+    return ax
+
+
+def nps_interval_width(sizes, half_widths: dict, ax=None, title="Half-width of a 95% NPS interval"):
+    """Lines of interval half-width against number of responses, one per labelled scenario."""
+    ax = _axes(ax)
+    for label, widths in half_widths.items():
+        ax.plot(sizes, widths, label=label)
+    ax.set(xscale="log", xlabel="responses (log scale)", ylabel="+/- NPS points", title=title)
+    ax.grid(alpha=0.3)
+    ax.legend(frameon=False)
+    return ax
+
+
+def rates_with_intervals(table: pd.DataFrame, value_col: str, low_col: str, high_col: str, ax=None, *,
+                         title="", xlabel="", percent=True, colour="#00798c"):
+    """Horizontal bars of a rate per group with interval whiskers (for example ``rk.csat_by``)."""
+    ax = _axes(ax, (7, 0.6 * len(table) + 1.5))
+    labels = [str(i) for i in table.index]
+    values = table[value_col].to_numpy(dtype=float)
+    err = [values - table[low_col].to_numpy(dtype=float), table[high_col].to_numpy(dtype=float) - values]
+    ax.barh(labels, values, xerr=err, color=colour, alpha=0.85, capsize=4)
+    for y, v in enumerate(values):
+        ax.text(v / 2, y, f"{v:.1f}{'%' if percent else ''}", va="center", ha="center", color="white")
+    ax.set(title=title, xlabel=xlabel)
+    if percent:
+        ax.xaxis.set_major_formatter(PercentFormatter(100))
+    return ax
+
+
+def churn_over_time(table: pd.DataFrame, ax=None, *, title="Monthly churn rate"):
+    """Churn rate per period from ``rk.churn_by_period``."""
+    ax = _axes(ax)
+    ax.plot(table["period_start"], 100 * table["churn_rate"], marker="o", ms=3, color="#d1495b")
+    ax.set(ylabel="churn rate", title=title, ylim=(0, None))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def compounding(monthly_rate: float, cumulative: np.ndarray, ax=None, *, months=None):
+    """Share of a starting cohort lost after each month: compounded (right) vs multiplied (wrong)."""
+    ax = _axes(ax)
+    months = np.arange(1, len(cumulative) + 1) if months is None else months
+    ax.plot(months, 100 * np.asarray(cumulative), marker="o", label=f"compounded: 1 - (1 - {monthly_rate:g})^k")
+    ax.plot(months, 100 * np.minimum(monthly_rate * months, 1), ls="--", label=f"multiplied: {monthly_rate:g} * k")
+    ax.set(xlabel="months k", ylabel="share of the cohort lost", title="Monthly churn adds up by compounding")
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def purchase_count_histogram(counts: pd.Series, ax=None, *, clip_at=30, title="Purchases per customer"):
+    """Customers by number of purchases (the last bar collects ``clip_at`` or more)."""
+    ax = _axes(ax)
+    clipped = np.minimum(np.asarray(counts), clip_at)
+    dist = pd.Series(clipped).value_counts().sort_index()
+    ax.bar(dist.index, dist.to_numpy(), color=["#edae49" if k == 1 else "#00798c" for k in dist.index])
+    ax.set(xlabel=f"purchases in the period ({clip_at} = {clip_at} or more)", ylabel="customers", title=title)
+    return ax
+
+
+def repeat_probability(table: pd.DataFrame, ax=None, *, title="Chance of one more purchase, given k so far"):
+    """``probability`` against ``purchases`` from ``rk.repeat_probability_by_count``."""
+    ax = _axes(ax)
+    ax.plot(table["purchases"], 100 * table["probability"], marker="o", color="#00798c")
+    ax.set(xlabel="purchases so far (k)", ylabel="P(purchase k + 1)", title=title, ylim=(0, 100))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def spend_by_period(by_period: pd.DataFrame, ax=None, *, title="Retention spend by program"):
+    """Stacked bars of spend per period and program (``retention_cost(...).by_period``)."""
+    ax = _axes(ax, (8, 4))
+    bottom = np.zeros(len(by_period))
+    labels = [str(p) for p in by_period.index]
+    for program in by_period.columns:
+        ax.bar(labels, by_period[program].to_numpy(), bottom=bottom, label=program)
+        bottom += by_period[program].to_numpy()
+    ax.set(ylabel="dollars", title=title)
+    ax.yaxis.set_major_formatter(lambda v, _: f"${v / 1000:,.0f}k")
+    ax.legend(frameon=False, fontsize="small", ncols=2)
+    return ax

@@ -1,0 +1,7 @@
+"""Check (--check) or rebuild (--write DIR) the synthetic data files shipped in retention_kit/data."""
+import sys
+
+from retention_kit.datasets.shipped import main
+
+if __name__ == "__main__":
+    sys.exit(main())
