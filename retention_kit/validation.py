@@ -20,9 +20,15 @@ class InputError(ValueError):
     """Bad input: the message names the column, the value and the fix."""
 
 
+def _label(value) -> str:
+    """A row label or value as a person writes it (7, 'a', 2025-01-01), without numpy's wrapping."""
+    value = value.item() if isinstance(value, np.generic) else value
+    return repr(value)
+
+
 def _preview(values: Iterable, limit: int = 5) -> str:
     values = list(values)
-    shown = ", ".join(repr(v) for v in values[:limit])
+    shown = ", ".join(_label(v) for v in values[:limit])
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
 
 
@@ -50,11 +56,14 @@ def as_datetime(series: pd.Series, column: str) -> pd.Series:
     """Parse a column to datetimes; raise naming the values that do not parse."""
     if pd.api.types.is_datetime64_any_dtype(series):
         return series
-    parsed = pd.to_datetime(series, errors="coerce")
+    try:  # ISO dates of mixed precision ("2025-01-01", "2025-01-01 18:00") parse fast
+        parsed = pd.to_datetime(series, format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(series, errors="coerce", format="mixed")
     bad = series[parsed.isna() & series.notna()]
     if len(bad):
         raise InputError(f"column {column!r} has values that are not dates: {_preview(bad.unique())} "
-                         f"(first at row {bad.index[0]!r}). Fix: correct them, or convert the column with "
+                         f"(first at row {_label(bad.index[0])}). Fix: correct them, or convert the column with "
                          f"pd.to_datetime(..., format=...).")
     return parsed
 
@@ -87,7 +96,7 @@ def require_numeric(series: pd.Series, column: str) -> pd.Series:
         if len(bad) or pd.api.types.is_bool_dtype(series):
             shown = bad.unique() if len(bad) else series.unique()
             raise InputError(f"column {column!r} must hold numbers; found {_preview(shown)}"
-                             + (f" (first at row {bad.index[0]!r})" if len(bad) else "")
+                             + (f" (first at row {_label(bad.index[0])})" if len(bad) else "")
                              + ". Fix: clean those values, or convert with pd.to_numeric.")
         series = parsed
     return series.astype(float)
@@ -98,7 +107,7 @@ def require_nonnegative(series: pd.Series, column: str) -> None:
     negative = series[series < 0]
     if len(negative):
         raise InputError(f"column {column!r} has {len(negative)} negative value(s): {_preview(negative.tolist())} "
-                         f"(first at row {negative.index[0]!r}). Fix: record refunds or credits in a separate "
+                         f"(first at row {_label(negative.index[0])}). Fix: record refunds or credits in a separate "
                          f"table, or correct the sign.")
 
 
@@ -107,7 +116,7 @@ def require_end_after_start(df: pd.DataFrame, start_col: str, end_col: str) -> N
     bad = df.index[(df[end_col] < df[start_col]).to_numpy()]
     if len(bad):
         row = bad[0]
-        raise InputError(f"{len(bad)} row(s) have {end_col!r} before {start_col!r}; the first is row {row!r} "
+        raise InputError(f"{len(bad)} row(s) have {end_col!r} before {start_col!r}; the first is row {_label(row)} "
                          f"({start_col}={df.at[row, start_col]}, {end_col}={df.at[row, end_col]}). "
                          f"Fix: correct those dates (an end date is empty while a customer is still active).")
 
@@ -146,7 +155,7 @@ def require_transactions(transactions, customer_id_col: str, datetime_col: str,
     for col in (customer_id_col, datetime_col):
         if out[col].isna().any():
             row = out.index[out[col].isna()][0]
-            raise InputError(f"column {col!r} is empty in {int(out[col].isna().sum())} row(s) (first: row {row!r}); "
+            raise InputError(f"column {col!r} is empty in {int(out[col].isna().sum())} row(s) (first: row {_label(row)}); "
                              f"fill or remove those transactions explicitly before calling.")
     out[datetime_col] = as_datetime(out[datetime_col], datetime_col)
     if monetary_value_col:
@@ -154,7 +163,7 @@ def require_transactions(transactions, customer_id_col: str, datetime_col: str,
         if amounts.isna().any():
             row = amounts.index[amounts.isna()][0]
             raise InputError(f"column {monetary_value_col!r} is empty in {int(amounts.isna().sum())} row(s) "
-                             f"(first: row {row!r}); fill them (0 for a free order) or remove those rows.")
+                             f"(first: row {_label(row)}); fill them (0 for a free order) or remove those rows.")
         require_nonnegative(amounts, monetary_value_col)
         out[monetary_value_col] = amounts
     return out

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import (InputError, as_datetime, require_columns, require_end_after_start, require_frame,
+from ..validation import (_label, InputError, as_datetime, require_columns, require_end_after_start, require_frame,
                           require_period, require_unique)
 
 __all__ = ["churn_rate", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
@@ -45,7 +45,7 @@ class _Subscriptions:
         if starts.isna().any():
             row = starts.index[starts.isna()][0]
             raise InputError(f"column {start_col!r} is empty in {int(starts.isna().sum())} row(s) (first: row "
-                             f"{row!r}); every subscription needs a start date.")
+                             f"{_label(row)}); every subscription needs a start date.")
         require_end_after_start(pd.DataFrame({start_col: starts, end_col: ends}), start_col, end_col)
         self.start = starts.to_numpy("datetime64[ns]").astype(np.int64)
         self.end = np.where(ends.isna(), np.iinfo(np.int64).max, ends.to_numpy("datetime64[ns]").astype(np.int64))

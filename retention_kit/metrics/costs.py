@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import (InputError, as_datetime, require_columns, require_frame, require_nonnegative,
+from ..validation import (_label, InputError, as_datetime, require_columns, require_frame, require_nonnegative,
                           require_numeric, require_period)
 
 __all__ = ["retention_cost"]
@@ -55,7 +55,7 @@ def retention_cost(costs: pd.DataFrame, *, retained_customers: int, period_start
     for col, name in (("amount", amount_col), ("date", date_col), ("program", program_col)):
         if ledger[col].isna().any():
             row = ledger.index[ledger[col].isna()][0]
-            raise InputError(f"column {name!r} is empty in {int(ledger[col].isna().sum())} row(s) (first: row {row!r}); "
+            raise InputError(f"column {name!r} is empty in {int(ledger[col].isna().sum())} row(s) (first: row {_label(row)}); "
                              f"fill them so that no cost is dropped.")
     require_nonnegative(ledger["amount"], amount_col)
     if period_start is not None or period_end is not None:

@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 
 from ..results import MetricResult
-from ..validation import InputError, require_columns, require_frame, require_numeric, to_series
+from ..validation import _label, InputError, require_columns, require_frame, require_numeric, to_series
 
 __all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "csat", "csat_by", "nps_category"]
 
@@ -31,12 +31,12 @@ def _integer_scores(values, name: str, low: int, high: int) -> tuple[np.ndarray,
     fractional = kept[kept != np.round(kept)]
     if len(fractional):
         raise InputError(f"{name} must be whole numbers on the {low}-{high} scale; found {fractional.iloc[0]!r} "
-                         f"at position {fractional.index[0]!r} ({len(fractional)} such value(s)). "
+                         f"at position {_label(fractional.index[0])} ({len(fractional)} such value(s)). "
                          f"Fix: round or correct them; averaged scores cannot be classified.")
     outside = kept[(kept < low) | (kept > high)]
     if len(outside):
         raise InputError(f"{name} must lie between {low} and {high}; found {outside.iloc[0]:g} at position "
-                         f"{outside.index[0]!r} ({len(outside)} such value(s)). Fix: correct them, or pass the "
+                         f"{_label(outside.index[0])} ({len(outside)} such value(s)). Fix: correct them, or pass the "
                          f"right scale.")
     if len(kept) == 0:
         raise InputError(f"{name} has no answers: all {missing} value(s) are missing.")

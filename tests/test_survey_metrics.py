@@ -1,0 +1,134 @@
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+import retention_kit as rk
+from retention_kit.validation import InputError
+
+
+def scores(promoters, passives, detractors):
+    return [10] * promoters + [8] * passives + [3] * detractors
+
+
+def test_nps_published_example():
+    # 250 promoters, 675 passives, 75 detractors: the worked example of the course brief
+    r = rk.nps(scores(250, 675, 75))
+    assert r.value == pytest.approx(17.5)
+    assert r.se == pytest.approx(1.72, abs=0.005)
+    assert r.ci[0] == pytest.approx(14.1, abs=0.05) and r.ci[1] == pytest.approx(20.9, abs=0.05)
+    assert (r.n, r.promoters, r.passives, r.detractors) == (1000, 250, 675, 75)
+    assert (r.p_promoters, r.p_passives, r.p_detractors) == (0.25, 0.675, 0.075)
+
+
+def test_nps_standard_error_equals_mean_of_plus_minus_100_coding():
+    # independent route: NPS is the mean of x in {+100, 0, -100}; its SE is std(x) / sqrt(n)
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 11, 537)
+    x = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
+    r = rk.nps(s)
+    assert r.value == pytest.approx(x.mean())
+    assert r.se == pytest.approx(x.std(ddof=0) / math.sqrt(len(x)))
+
+
+def test_nps_category_boundaries():
+    r = rk.nps([0, 6, 7, 8, 9, 10])
+    assert (r.detractors, r.passives, r.promoters) == (2, 2, 2)
+    assert r.value == 0
+
+
+def test_nps_counts_missing_answers_and_excludes_them():
+    r = rk.nps(pd.Series([10, None, 9, np.nan, 3]))
+    assert r.n == 3 and r.missing == 2
+    assert any("2 missing" in note for note in r.notes)
+    assert r.value == pytest.approx(100 * (2 - 1) / 3)
+
+
+def test_nps_interval_clipped_to_range():
+    r = rk.nps([10] * 5)
+    assert r.value == 100 and r.ci == (100.0, 100.0)
+
+
+@pytest.mark.parametrize("bad, fragment", [
+    ([10, 11], "between 0 and 10"),
+    ([10, -1], "between 0 and 10"),
+    ([7.5, 9], "whole numbers"),
+    (["nine", 9], "must hold numbers"),
+    ([], "empty"),
+    ([None, np.nan], "no answers"),
+])
+def test_nps_rejects_bad_scores(bad, fragment):
+    with pytest.raises(InputError, match=fragment):
+        rk.nps(bad)
+
+
+def test_nps_rejects_a_table():
+    with pytest.raises(InputError, match="one column"):
+        rk.nps(pd.DataFrame({"score": [9, 10]}))
+
+
+def test_nps_difference_combines_standard_errors():
+    a, b = scores(250, 675, 75), scores(300, 600, 100)
+    d = rk.nps_difference(a, b)
+    ra, rb = rk.nps(a), rk.nps(b)
+    assert d.value == pytest.approx(rb.value - ra.value)
+    assert d.se == pytest.approx(math.hypot(ra.se, rb.se))
+    assert d.p_value == pytest.approx(2 * stats.norm.sf(abs(d.value) / d.se))
+    assert d.significant == (d.ci[0] > 0 or d.ci[1] < 0)
+
+
+def test_nps_sample_size_worst_case_and_example():
+    assert rk.nps_sample_size(5) == math.ceil(1.959963984540054 ** 2 / 0.05 ** 2)  # 1537
+    # 30% promoters, 20% detractors, +/- 3 points: variance 0.5 - 0.01 = 0.49
+    assert rk.nps_sample_size(3, p_promoters=0.3, p_detractors=0.2) == math.ceil(1.959963984540054 ** 2 * 0.49 / 0.03 ** 2)
+    with pytest.raises(InputError, match="margin"):
+        rk.nps_sample_size(0)
+    with pytest.raises(InputError, match="exceeds 1"):
+        rk.nps_sample_size(5, p_promoters=0.7, p_detractors=0.6)
+
+
+def test_nps_sample_size_delivers_the_margin():
+    n = rk.nps_sample_size(4, p_promoters=0.35, p_detractors=0.15)
+    _, se, (low, high) = rk.metrics.nps_interval(0.35, 0.15, n)
+    assert (high - low) / 2 <= 4 < (lambda w: (w[1] - w[0]) / 2)(rk.metrics.nps_interval(0.35, 0.15, n - 1)[2])
+
+
+def test_csat_top_two_box_against_scipy_wilson_and_t_interval():
+    ratings = [5, 4, 4, 3, 2, 5, 1, 4, 5, 3]
+    r = rk.csat(ratings)
+    assert r.value == pytest.approx(60.0)
+    ci = stats.binomtest(6, 10).proportion_ci(confidence_level=0.95, method="wilson")
+    assert r.ci == pytest.approx((100 * ci.low, 100 * ci.high))
+    t = stats.t.interval(0.95, 9, loc=np.mean(ratings), scale=stats.sem(ratings))
+    assert r.mean_rating == pytest.approx(3.6) and r.mean_ci == pytest.approx(t)
+
+
+def test_csat_other_scale_and_definition():
+    r = rk.csat([7, 6, 5, 1], scale=7, satisfied=(6, 7))
+    assert r.value == 50.0
+    assert rk.csat([5, 4, 3], satisfied=(5,)).value == pytest.approx(100 / 3)
+
+
+@pytest.mark.parametrize("bad, kwargs, fragment", [
+    ([5, 6], {}, "between 1 and 5"),
+    ([0, 4], {}, "between 1 and 5"),
+    ([4.5], {}, "whole numbers"),
+    ([4, 5], {"satisfied": (6,)}, "satisfied"),
+    ([4, 5], {"scale": 1}, "scale"),
+])
+def test_csat_rejects_bad_input(bad, kwargs, fragment):
+    with pytest.raises(InputError, match=fragment):
+        rk.csat(bad, **kwargs)
+
+
+def test_csat_by_groups_sorted_and_counts_missing():
+    df = pd.DataFrame({"tp": ["a", "a", "b", "b", "b"], "csat": [5, np.nan, 1, 2, 4]})
+    t = rk.csat_by(df, "tp")
+    assert list(t.index) == ["b", "a"]
+    assert t.loc["b", "csat"] == pytest.approx(100 / 3) and t.loc["a", "missing"] == 1
+    with pytest.raises(InputError, match="no column 'rating'.*columns present"):
+        rk.csat_by(df, "tp", rating_col="rating")
+    with pytest.raises(InputError, match="missing group"):
+        rk.csat_by(pd.DataFrame({"tp": ["a", None], "csat": [4, 5]}), "tp")
