@@ -90,9 +90,13 @@ def _category(scores: pd.Series) -> pd.Series:
     return pd.cut(scores, [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
 
 
-def _referral_share_promoters():
+def _referrals_by_category():
     s = _survey().dropna(subset=["nps_score"])
-    by = s.groupby(_category(s["nps_score"]), observed=True)["referrals"].sum()
+    return s.groupby(_category(s["nps_score"]), observed=True)["referrals"].agg(["size", "sum"])
+
+
+def _referral_share_promoters():
+    by = _referrals_by_category()["sum"]
     return float(by["promoter"] / by.sum())
 
 
@@ -149,8 +153,9 @@ EXERCISES: dict[str, Exercise] = {
         "rk.nps_difference(wave1_scores, wave2_scores).significant", kind="bool"),
     "01-referral-share": Exercise(
         "01", "share of all referrals made by promoters (a fraction)", _referral_share_promoters,
-        lambda e: f"promoters make {100 * e:.1f}% of referrals while being about a third of respondents: "
-                  f"that is why the telecom rewards promoters for referrals.",
+        lambda e: (lambda t: f"promoters make {100 * e:.1f}% of referrals while being "
+                             f"{100 * t.loc['promoter', 'size'] / t['size'].sum():.1f}% of respondents: that is why "
+                             f"the telecom rewards promoters for referrals.")(_referrals_by_category()),
         "group by NPS category (rk.metrics.nps_category or pd.cut), sum 'referrals', divide by the total",
         abs_tol=0.002, unit="fraction"),
     "02-csat-overall": Exercise(

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
-__all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "churn_over_time",
+__all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "rating_distribution", "churn_over_time",
            "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period", "CATEGORY_COLOURS"]
 
 CATEGORY_COLOURS = {"detractor": "#d1495b", "passive": "#edae49", "promoter": "#00798c"}
@@ -61,19 +61,34 @@ def nps_interval_width(sizes, half_widths: dict, ax=None, title="Half-width of a
     return ax
 
 
-def rates_with_intervals(table: pd.DataFrame, value_col: str, low_col: str, high_col: str, ax=None, *,
-                         title="", xlabel="", percent=True, colour="#00798c"):
-    """Horizontal bars of a rate per group with interval whiskers (for example ``rk.csat_by``)."""
+def rates_with_intervals(table: pd.DataFrame, value_col: str = "rate", low_col: str = "ci_low",
+                         high_col: str = "ci_high", ax=None, *, title="", xlabel="", unit="fraction",
+                         colour="#00798c"):
+    """Horizontal bars of a rate per group with interval whiskers (``rk.csat_by``, ``rk.rate_by``).
+
+    ``unit`` says how the columns are stored: "fraction" (0-1, as ``rate_by``) or "%" (0-100,
+    as ``csat_by``); either way the axis shows percentages.
+    """
     ax = _axes(ax, (7, 0.6 * len(table) + 1.5))
-    labels = [str(i) for i in table.index]
-    values = table[value_col].to_numpy(dtype=float)
-    err = [values - table[low_col].to_numpy(dtype=float), table[high_col].to_numpy(dtype=float) - values]
+    scale = 100.0 if unit == "fraction" else 1.0
+    labels = [", ".join(map(str, i)) if isinstance(i, tuple) else str(i) for i in table.index]
+    values = scale * table[value_col].to_numpy(dtype=float)
+    err = [values - scale * table[low_col].to_numpy(dtype=float), scale * table[high_col].to_numpy(dtype=float) - values]
     ax.barh(labels, values, xerr=err, color=colour, alpha=0.85, capsize=4)
     for y, v in enumerate(values):
-        ax.text(v / 2, y, f"{v:.1f}{'%' if percent else ''}", va="center", ha="center", color="white")
+        ax.text(v / 2, y, f"{v:.1f}%", va="center", ha="center", color="white")
     ax.set(title=title, xlabel=xlabel)
-    if percent:
-        ax.xaxis.set_major_formatter(PercentFormatter(100))
+    ax.xaxis.set_major_formatter(PercentFormatter(100))
+    return ax
+
+
+def rating_distribution(ratings, ax=None, *, scale=5, satisfied=(4, 5), title="Satisfaction ratings"):
+    """Bar chart of 1..scale ratings, the satisfied ones highlighted."""
+    ax = _axes(ax, (6, 3.5))
+    counts = pd.Series(ratings).dropna().astype(int).value_counts().reindex(range(1, scale + 1), fill_value=0)
+    ax.bar(counts.index, counts.to_numpy(),
+           color=["#00798c" if k in satisfied else "#bbbbbb" for k in counts.index])
+    ax.set(xticks=range(1, scale + 1), xlabel="rating", ylabel="responses", title=title)
     return ax
 
 

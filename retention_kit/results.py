@@ -27,6 +27,8 @@ def format_value(value: Any, unit: str = "") -> str:
     """Format a number for display in the unit it is measured in."""
     if value is None:
         return "-"
+    if isinstance(value, tuple):
+        return " to ".join(format_value(v, unit) for v in value)
     if isinstance(value, (bool,)) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, float) and math.isnan(value):

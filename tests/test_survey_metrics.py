@@ -132,3 +132,36 @@ def test_csat_by_groups_sorted_and_counts_missing():
         rk.csat_by(df, "tp", rating_col="rating")
     with pytest.raises(InputError, match="missing group"):
         rk.csat_by(pd.DataFrame({"tp": ["a", None], "csat": [4, 5]}), "tp")
+
+
+def test_nps_sample_size_for_change_hand_worked_and_by_simulation():
+    # sigma^2 = 100^2 * (0.3 + 0.25 - 0.05^2) = 5475; n = (1.95996 + 0.84162)^2 * 2 * 5475 / 8^2
+    z = 1.959963984540054 + 0.8416212335729143
+    assert rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25) == math.ceil(z ** 2 * 2 * 5475 / 64)
+    # simulation: with that n per wave and a true change of 8 points, about 80% of surveys detect it
+    n = rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25)
+    rng = np.random.default_rng(0)
+    before = rng.multinomial(n, [0.3, 0.45, 0.25], size=4000)
+    after = rng.multinomial(n, [0.34, 0.45, 0.21], size=4000)  # same variance: pP + pD and pP - pD shift
+    def nps_se(counts):
+        p, d = counts[:, 0] / n, counts[:, 2] / n
+        return 100 * (p - d), 100 * np.sqrt((p + d - (p - d) ** 2) / n)
+    (v1, s1), (v2, s2) = nps_se(before), nps_se(after)
+    power = np.mean(np.abs(v2 - v1) / np.hypot(s1, s2) > 1.959963984540054)
+    assert power == pytest.approx(0.8, abs=0.03)
+    with pytest.raises(InputError, match="power"):
+        rk.nps_sample_size_for_change(5, power=1.2)
+
+
+def test_wilson_interval_against_scipy_and_rate_by():
+    for k, n in [(0, 7), (8, 10), (55, 60), (300, 1000)]:
+        ref = stats.binomtest(k, n).proportion_ci(confidence_level=0.9, method="wilson")
+        assert rk.metrics.wilson_interval(k, n, 0.9) == pytest.approx((ref.low, ref.high))
+    df = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 4, "y": [True] * 8 + [False] * 2 + [True, False, False, False]})
+    t = rk.rate_by(df, "g", "y")
+    assert t.loc["a", ["n", "events"]].tolist() == [10, 8] and t.loc["b", "rate"] == 0.25
+    assert (t.loc["a", "ci_low"], t.loc["a", "ci_high"]) == pytest.approx(rk.metrics.wilson_interval(8, 10))
+    with pytest.raises(InputError, match="True/False"):
+        rk.rate_by(df.assign(y="yes"), "g", "y")
+    with pytest.raises(InputError, match="missing value"):
+        rk.rate_by(df.assign(g=[None] + ["a"] * 13), "g", "y")

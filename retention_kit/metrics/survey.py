@@ -11,9 +11,10 @@ import pandas as pd
 from scipy import stats
 
 from ..results import MetricResult
+from .rates import wilson_interval
 from ..validation import _label, InputError, require_columns, require_frame, require_numeric, to_series
 
-__all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "csat", "csat_by", "nps_category"]
+__all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "csat", "csat_by", "nps_category"]
 
 
 def _z(confidence: float) -> float:
@@ -178,11 +179,27 @@ def nps_sample_size(margin: float, *, p_promoters: float = 0.5, p_detractors: fl
     return int(math.ceil(z ** 2 * variance / (margin / 100) ** 2 - 1e-9))
 
 
-def _wilson(successes: int, n: int, z: float) -> tuple[float, float]:
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
+def nps_sample_size_for_change(change: float, *, p_promoters: float = 0.5, p_detractors: float = 0.5,
+                               power: float = 0.8, confidence: float = 0.95) -> int:
+    """Responses needed in *each* of two waves to detect a true NPS change of ``change`` points.
+
+    n = (z_(1-alpha/2) + z_power)**2 * 2 * sigma**2 / change**2, rounded up, where
+    sigma**2 = 100**2 * (p_P + p_D - (p_P - p_D)**2) is the per-answer variance (assumed equal in
+    both waves) and the test is two-sided at ``confidence``.
+
+    Example
+    -------
+    >>> nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25)
+    1345
+    """
+    z_a = _z(confidence)
+    if not 0 < power < 1:
+        raise InputError(f"power={power!r} must be between 0 and 1, for example 0.8.")
+    if not change > 0:
+        raise InputError(f"change={change!r} must be a positive number of NPS points, for example 5.")
+    _, se_one, _ = nps_interval(p_promoters, p_detractors, 1, confidence)   # per-answer standard deviation
+    z_b = float(stats.norm.ppf(power))
+    return int(math.ceil((z_a + z_b) ** 2 * 2 * se_one ** 2 / change ** 2 - 1e-9))
 
 
 def _check_scale(scale: int, satisfied) -> tuple[int, ...]:
@@ -229,7 +246,7 @@ def csat(ratings, scale: int = 5, satisfied=(4, 5), confidence: float = 0.95) ->
     values, missing = _integer_scores(ratings, "ratings", 1, scale)
     n = len(values)
     k = int(np.isin(values, satisfied).sum())
-    low, high = _wilson(k, n, z)
+    low, high = wilson_interval(k, n, confidence)
     mean = float(values.mean())
     if n > 1:
         half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n))
