@@ -20,7 +20,8 @@ import pandas as pd
 
 from . import datasets
 from .metrics import (churn_rate, compound_churn, csat, csat_by, nps, nps_difference, nps_sample_size,
-                      purchase_counts, repeat_purchase_rate, retention_cost, retention_rate)
+                      first_window_counts, purchase_counts, repeat_purchase_rate, retention_cost,
+                      retention_rate)
 from .results import MetricResult
 
 __all__ = ["check", "Feedback", "EXERCISES", "expected_answer"]
@@ -127,6 +128,14 @@ def _payback_months():
     return _crc_2025().value / (0.8 * active["monthly_fee"].mean())
 
 
+def _rate_ratio_six_or_more():
+    """Planted purchase rate of customers reaching 6+ first-year purchases over that of the others."""
+    counts = first_window_counts(_coffee(), window_days=365)
+    rate = datasets.planted_truth("coffee_transactions")["customers"].set_index("customer_id")["purchase_rate"]
+    reached = rate[counts.index[counts >= 6]].mean()
+    return float(reached / rate[counts.index[counts < 6]].mean())
+
+
 def _counts_2025():
     return purchase_counts(_coffee(), "2025-01-01", "2026-01-01")
 
@@ -200,6 +209,14 @@ EXERCISES: dict[str, Exercise] = {
         lambda: float((_counts_2025() > 5).mean()),
         lambda e: f"{100 * e:.1f}% of 2025's customers bought more than five times.",
         "(rk.purchase_counts(tx, '2025-01-01', '2026-01-01') > 5).mean()", abs_tol=1e-4, unit="fraction"),
+    "05-selection": Exercise(
+        "05", "planted purchase rate of customers with 6+ purchases in their first year, divided by that of the rest",
+        _rate_ratio_six_or_more,
+        lambda e: f"customers who reached six purchases were buying {e:.1f} times as often *from the start*: the "
+                  f"simulation gives each customer a fixed rate, so no purchase changed anyone's behaviour. Reaching "
+                  f"k purchases selects the frequent buyers; it does not make them loyal.",
+        "counts = rk.metrics.first_window_counts(tx); look up 'purchase_rate' in the planted truth for customers "
+        "with counts >= 6 and < 6, and divide the two means", rel_tol=0.01),
     "06-crc-2025": Exercise(
         "06", "retention cost per retained customer in 2025, in dollars", lambda: _crc_2025().value,
         lambda e: (lambda r: f"${r.total:,.0f} of retention spend over {r.retained_customers:,} retained customers: "

@@ -124,3 +124,17 @@ def test_bad_periods(subs):
         rk.churn_rate(subs, "2020-01-01", "2020-02-01")
     with pytest.raises(InputError, match="not a date"):
         rk.retention_rate(subs, "someday", "2025-02-01")
+
+
+def test_churn_rate_by_matches_churn_rate_on_each_group():
+    subs = rk.datasets.load_saas_subscriptions()
+    table = rk.churn_rate_by(subs, "plan", "2025-01-01", "2026-01-01")
+    for plan in ["basic", "pro", "enterprise"]:
+        r = rk.churn_rate(subs[subs["plan"] == plan], "2025-01-01", "2026-01-01")
+        assert (table.loc[plan, "at_start"], table.loc[plan, "lost"]) == (r.at_start, r.lost)
+        assert table.loc[plan, "ci_low"] < r.value < table.loc[plan, "ci_high"]
+    two = rk.churn_rate_by(subs.assign(flag=subs["unresolved_tickets_90d"] > 0), ["plan", "flag"],
+                           "2025-01-01", "2026-01-01")
+    assert two["at_start"].sum() == rk.churn_rate(subs, "2025-01-01", "2026-01-01").at_start
+    with pytest.raises(InputError, match="missing value"):
+        rk.churn_rate_by(subs.assign(plan=None), "plan", "2025-01-01", "2026-01-01")

@@ -45,6 +45,15 @@ def test_repeat_probability_by_count_hand_worked():
     assert t["probability"].tolist() == [pytest.approx(1 / 3), 1.0, 0.0]
 
 
+def test_first_window_counts_excludes_unobserved_windows():
+    tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 3], "date": pd.to_datetime(
+        ["2024-01-01", "2024-01-30", "2024-02-01", "2024-03-01", "2024-12-20"])})
+    counts = rk.metrics.first_window_counts(tx, window_days=31, observation_end="2025-01-01")
+    assert counts.to_dict() == {1: 2, 2: 1}   # 1 Feb is day 31 (outside); customer 3 lacks a full window
+    with pytest.raises(InputError, match="no customer has a full"):
+        rk.metrics.first_window_counts(tx, window_days=400, observation_end="2025-01-01")
+
+
 def test_retention_cost_hand_worked():
     ledger = pd.DataFrame({"program": ["loyalty", "support", "loyalty", "support"],
                            "date": pd.to_datetime(["2025-01-10", "2025-02-01", "2025-04-01", "2026-01-05"]),

@@ -18,7 +18,7 @@ def _read(name: str, **kwargs) -> pd.DataFrame:
 def load_coffee_transactions() -> pd.DataFrame:
     """Harbor Coffee rewards purchases, 2024-2025 (synthetic, BG/NBD + Gamma-Gamma).
 
-    Shape (38,444, 3). Columns: ``customer_id`` (int), ``date`` (timestamp, to the
+    Shape (23,824, 3). Columns: ``customer_id`` (int), ``date`` (timestamp, to the
     minute), ``amount`` (dollars). 3,000 members join at uniform times from 2024-01-01;
     observed until 2026-01-01. Built by ``make_transactions(3000, random_state=20240101)``.
 

@@ -14,15 +14,32 @@ from pathlib import Path
 
 from .simulate import make_retention_costs, make_subscriptions, make_survey, make_transactions
 
-__all__ = ["SYNTHETIC", "data_path", "render", "main"]
+__all__ = ["SYNTHETIC", "data_path", "render", "planted_truth", "main"]
 
-# file name -> function that builds its table (seeds fixed here, and only here)
+# file name -> function that simulates it (seeds fixed here, and only here)
 SYNTHETIC = {
-    "coffee_transactions.csv": lambda: make_transactions(3000, random_state=20240101).data,
-    "saas_subscriptions.csv": lambda: make_subscriptions(4000, random_state=20220101).data,
-    "telecom_survey.csv": lambda: make_survey(1000, random_state=20250301).data,
-    "retention_costs.csv": lambda: make_retention_costs(random_state=20240102).data,
+    "coffee_transactions.csv": lambda: make_transactions(3000, random_state=20240101),
+    "saas_subscriptions.csv": lambda: make_subscriptions(4000, random_state=20220101),
+    "telecom_survey.csv": lambda: make_survey(1000, random_state=20250301),
+    "retention_costs.csv": lambda: make_retention_costs(random_state=20240102),
 }
+
+
+def planted_truth(name: str) -> dict:
+    """The truth planted in a shipped synthetic file, such as ``"coffee_transactions"``.
+
+    It re-runs the file's simulator with its fixed seed (a fraction of a second); the test suite
+    checks that the same run reproduces the shipped file byte for byte.
+
+    Example
+    -------
+    >>> planted_truth("telecom_survey")["nps"]
+    {1: 5.0, 2: 13.0}
+    """
+    key = name if name.endswith(".csv") else f"{name}.csv"
+    if key not in SYNTHETIC:
+        raise KeyError(f"{name!r} is not a shipped synthetic file; choose one of {[k[:-4] for k in SYNTHETIC]}.")
+    return SYNTHETIC[key]().truth
 
 
 def data_path(name: str):
@@ -33,7 +50,7 @@ def data_path(name: str):
 def render(name: str) -> bytes:
     """The exact bytes of a synthetic file as the kit generates it."""
     buffer = io.StringIO()
-    SYNTHETIC[name]().to_csv(buffer, index=False, date_format="%Y-%m-%d %H:%M:%S" if "coffee" in name
+    SYNTHETIC[name]().data.to_csv(buffer, index=False, date_format="%Y-%m-%d %H:%M:%S" if "coffee" in name
                              else "%Y-%m-%d", lineterminator="\n")
     return buffer.getvalue().encode()
 

@@ -37,8 +37,8 @@ def _positive(**kwargs):
             raise InputError(f"{name}={value!r} must be positive.")
 
 
-def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-01-01", r: float = 0.9,
-                      alpha: float = 10.0, a: float = 0.6, b: float = 4.5, p: float = 6.0, q: float = 4.0,
+def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-01-01", r: float = 0.5,
+                      alpha: float = 12.0, a: float = 0.6, b: float = 4.5, p: float = 6.0, q: float = 4.0,
                       v: float = 3.0, random_state=None) -> Simulated:
     """Purchases of a coffee chain's rewards members, from the BG/NBD and Gamma-Gamma models.
 
@@ -63,7 +63,7 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     -------
     >>> tx, truth = make_transactions(200, random_state=1)
     >>> list(tx.columns), truth["r"]
-    (['customer_id', 'date', 'amount'], 0.9)
+    (['customer_id', 'date', 'amount'], 0.5)
     """
     if int(n_customers) < 1:
         raise InputError(f"n_customers={n_customers!r} must be at least 1.")

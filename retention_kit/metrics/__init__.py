@@ -1,13 +1,13 @@
 """Retention metrics: each returns a :class:`~retention_kit.results.MetricResult`."""
-from .churn import (CHURN_DENOMINATORS, churn_by_period, churn_rate, compound_churn, expected_lifetime,
+from .churn import (CHURN_DENOMINATORS, churn_by_period, churn_rate, churn_rate_by, compound_churn, expected_lifetime,
                     periodic_churn, retention_rate)
 from .costs import retention_cost
 from .rates import rate_by, wilson_interval
-from .purchases import purchase_counts, repeat_probability_by_count, repeat_purchase_rate
+from .purchases import first_window_counts, purchase_counts, repeat_probability_by_count, repeat_purchase_rate
 from .survey import (csat, csat_by, nps, nps_category, nps_difference, nps_interval, nps_sample_size,
                      nps_sample_size_for_change)
 
-__all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "nps_category", "csat", "csat_by", "churn_rate",
+__all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "nps_category", "csat", "csat_by", "churn_rate", "churn_rate_by",
            "retention_rate", "churn_by_period", "compound_churn", "periodic_churn", "expected_lifetime",
-           "CHURN_DENOMINATORS", "repeat_purchase_rate", "purchase_counts", "repeat_probability_by_count",
+           "CHURN_DENOMINATORS", "repeat_purchase_rate", "purchase_counts", "first_window_counts", "repeat_probability_by_count",
            "retention_cost", "rate_by", "wilson_interval"]

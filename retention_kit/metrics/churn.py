@@ -18,10 +18,11 @@ import numpy as np
 import pandas as pd
 
 from ..results import MetricResult
+from .rates import wilson_interval
 from ..validation import (_label, InputError, as_datetime, require_columns, require_end_after_start, require_frame,
                           require_period, require_unique)
 
-__all__ = ["churn_rate", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
+__all__ = ["churn_rate", "churn_rate_by", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
            "expected_lifetime", "CHURN_DENOMINATORS"]
 
 CHURN_DENOMINATORS = {
@@ -156,6 +157,42 @@ def retention_rate(subscriptions: pd.DataFrame, period_start, period_end, *, cus
         formula="(E - N) / S;  N = new customers still active at the end",
         parts=dict(at_start=c["at_start"], at_end=c["at_end"], new=c["new"],
                    new_active_at_end=c["new_active_at_end"], new_lost=c["new_lost"], retained=retained))
+
+
+def churn_rate_by(subscriptions: pd.DataFrame, by, period_start, period_end, *, customer_col: str = "customer_id",
+                  start_col: str = "start_date", end_col: str = "end_date", confidence: float = 0.95) -> pd.DataFrame:
+    """Churn rate (lost / S, as :func:`churn_rate`) for each group of customers, with Wilson intervals.
+
+    ``by`` names one or more columns of ``subscriptions`` (plan, region...). Returns one row per
+    group: ``at_start``, ``lost``, ``churn_rate``, ``ci_low``, ``ci_high``; groups with no
+    customer at the start of the period are left out (they have no rate).
+
+    Example
+    -------
+    >>> subs = pd.DataFrame({"customer_id": [1, 2, 3], "plan": ["a", "a", "b"],
+    ...                      "start_date": pd.to_datetime(["2024-01-01"] * 3),
+    ...                      "end_date": pd.to_datetime(["2025-01-15", None, None])})
+    >>> churn_rate_by(subs, "plan", "2025-01-01", "2025-02-01")["churn_rate"].to_dict()
+    {'a': 0.5, 'b': 0.0}
+    """
+    ps, pe = require_period(period_start, period_end)
+    keys = [by] if isinstance(by, str) else list(by)
+    require_frame(subscriptions, "subscriptions")
+    require_columns(subscriptions, keys, "subscriptions")
+    for key in keys:
+        if subscriptions[key].isna().any():
+            raise InputError(f"column {key!r} has {int(subscriptions[key].isna().sum())} missing value(s); fill them "
+                             f"(for example with 'unknown') so that no customer is dropped.")
+    subs = _Subscriptions(subscriptions, customer_col, start_col, end_col)
+    at_start = subs.active(ps)
+    lost = at_start & (subs.end > ps.value) & (subs.end <= pe.value)
+    table = (pd.DataFrame({"at_start": at_start, "lost": lost}, index=subscriptions.index)
+             .join(subscriptions[keys]).groupby(keys, observed=True)[["at_start", "lost"]].sum())
+    table = table[table["at_start"] > 0].astype(int)
+    table["churn_rate"] = table["lost"] / table["at_start"]
+    bounds = [wilson_interval(k, n, confidence) for k, n in zip(table["lost"], table["at_start"])]
+    table["ci_low"], table["ci_high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    return table
 
 
 def churn_by_period(subscriptions: pd.DataFrame, start, end, *, freq: str = "MS", customer_col: str = "customer_id",

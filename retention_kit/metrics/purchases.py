@@ -11,7 +11,7 @@ import pandas as pd
 from ..results import MetricResult
 from ..validation import InputError, as_timestamp, require_period, require_transactions
 
-__all__ = ["repeat_purchase_rate", "purchase_counts", "repeat_probability_by_count"]
+__all__ = ["repeat_purchase_rate", "purchase_counts", "first_window_counts", "repeat_probability_by_count"]
 
 
 def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col):
@@ -79,13 +79,40 @@ def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *
                    purchases_per_customer=len(inside) / customers))
 
 
+def first_window_counts(transactions: pd.DataFrame, *, window_days: int = 365, observation_end=None,
+                        customer_id_col: str = "customer_id", datetime_col: str = "date") -> pd.Series:
+    """Purchases each customer made in the first ``window_days`` after their first purchase.
+
+    Only customers whose whole window is observed (first purchase + window <= observation_end,
+    default the last purchase in the log) are included, so late joiners do not look disloyal
+    merely for lack of time. Returns a Series indexed by customer id.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-12-30"])})
+    >>> first_window_counts(tx, window_days=30, observation_end="2025-01-01").to_dict()
+    {1: 2}
+    """
+    tx = require_transactions(transactions, customer_id_col, datetime_col)
+    end = as_timestamp(observation_end, "observation_end") if observation_end is not None else tx[datetime_col].max()
+    if window_days <= 0:
+        raise InputError(f"window_days={window_days!r} must be a positive number of days.")
+    first = tx.groupby(customer_id_col)[datetime_col].transform("min")
+    window = pd.Timedelta(days=window_days)
+    eligible = first + window <= end
+    if not eligible.any():
+        raise InputError(f"no customer has a full {window_days}-day window before {end.date()}; "
+                         f"shorten window_days or pass a later observation_end.")
+    in_window = tx[eligible & (tx[datetime_col] < first + window)]
+    return in_window.groupby(customer_id_col).size().rename("purchases")
+
+
 def repeat_probability_by_count(transactions: pd.DataFrame, *, window_days: int = 365, max_count: int = 15,
                                 observation_end=None, customer_id_col: str = "customer_id",
                                 datetime_col: str = "date") -> pd.DataFrame:
     """Probability of making purchase k+1 given k purchases, within each customer's first ``window_days``.
 
-    Only customers whose whole window is observed (first purchase + window <= observation_end)
-    are used, so that late joiners do not look disloyal merely for lack of time. For each k:
+    Uses :func:`first_window_counts` (customers with a fully observed window only). For each k:
     ``customers`` = customers with at least k purchases in their window; ``went_on`` = those
     with at least k+1; ``probability`` = went_on / customers.
 
@@ -100,18 +127,10 @@ def repeat_probability_by_count(transactions: pd.DataFrame, *, window_days: int 
     >>> t["probability"].tolist()
     [0.5, 0.0]
     """
-    tx = require_transactions(transactions, customer_id_col, datetime_col)
-    end = as_timestamp(observation_end, "observation_end") if observation_end is not None else tx[datetime_col].max()
-    if window_days <= 0 or max_count < 1:
-        raise InputError("window_days and max_count must be positive.")
-    first = tx.groupby(customer_id_col)[datetime_col].transform("min")
-    window = pd.Timedelta(days=window_days)
-    eligible = first + window <= end
-    if not eligible.any():
-        raise InputError(f"no customer has a full {window_days}-day window before {end.date()}; "
-                         f"shorten window_days or pass a later observation_end.")
-    in_window = tx[eligible & (tx[datetime_col] < first + window)]
-    counts = in_window.groupby(customer_id_col).size().to_numpy()
+    if max_count < 1:
+        raise InputError(f"max_count={max_count!r} must be at least 1.")
+    counts = first_window_counts(transactions, window_days=window_days, observation_end=observation_end,
+                                 customer_id_col=customer_id_col, datetime_col=datetime_col).to_numpy()
     k = np.arange(1, max_count + 1)
     reached = (counts[None, :] >= k[:, None]).sum(axis=1)
     went_on = (counts[None, :] >= k[:, None] + 1).sum(axis=1)
