@@ -141,6 +141,10 @@ def _counts_2025():
 
 
 EXERCISES: dict[str, Exercise] = {
+    "00-warm-up": Exercise(
+        "00", "how many customers are in the Tallyworks subscriptions table?", lambda: len(_subs()),
+        lambda e: f"{e:,} rows, one per customer: len(subs) or subs.shape[0].",
+        "load it with rk.datasets.load_saas_subscriptions() and count the rows with len(...)", kind="integer"),
     "01-nps-wave2": Exercise(
         "01", "NPS of survey wave 2, in points", lambda: nps(_wave(2)).value,
         lambda e: f"wave 2 has NPS {e:.2f}: promoters minus detractors, as a share of the {nps(_wave(2)).n} "
