@@ -50,6 +50,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) benchmarks/bench_rfm_summary.py
+	$(PY) benchmarks/bench_widgets.py
 
 clean:
 	rm -rf build

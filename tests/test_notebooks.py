@@ -1,0 +1,107 @@
+"""Rules every committed lesson must keep (nbval itself runs from `make test`)."""
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from retention_kit.exercises import EXERCISES
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "case_studies").glob("*.ipynb"))
+LESSONS = [nb for nb in NOTEBOOKS if not nb.name.startswith("00_")]
+
+
+def code_cells(path):
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and c.source.strip()]
+
+
+def test_there_are_lessons():
+    assert len(LESSONS) >= 5
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebook_is_executed_clean_and_png_only(path):
+    cells = code_cells(path)
+    assert all(c.execution_count is not None for c in cells), "run `make notebooks`: nbval compares nothing without counts"
+    counts = [c.execution_count for c in cells]
+    assert counts == list(range(1, len(cells) + 1)), "cells must be executed once, top to bottom"
+    outputs = [o for c in cells for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})]
+    assert any("image/png" in o.get("data", {}) for o in outputs), "a lesson needs at least one figure"
+    assert not any(o.output_type == "stream" and o.name == "stderr" for o in outputs), "warnings leak into the lesson"
+    text = json.dumps(nbformat.read(path, as_version=4))
+    outside_data = "/".join(["..", "shared"])   # the course must never read data from outside the repository
+    assert "sys.path" not in text and outside_data not in text and "<Axes" not in text
+    assert "widgets" not in nbformat.read(path, as_version=4).metadata
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_markers_stand_alone(path):
+    for cell in code_cells(path):
+        for line in cell.source.splitlines():
+            if "NBVAL_" in line:
+                assert re.fullmatch(r"# NBVAL_[A-Z_]+", line.strip()), f"marker must be alone on its line: {line!r}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_lesson_skeleton(path):
+    nb = nbformat.read(path, as_version=4)
+    first = nb.cells[0].source
+    assert first.startswith("# ") and all(k in first for k in ("Prerequisites", "You will learn", "Data"))
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if line.startswith("## ")]
+    assert "## Exercises" in headings and headings[-1] == "## Key takeaways"
+
+
+def test_every_exercise_is_used_exactly_once_and_every_check_exists():
+    used = []
+    for path in NOTEBOOKS:
+        for cell in code_cells(path):
+            used += re.findall(r'rk\.check\("([^"]+)"', cell.source)
+    lesson_checks = [u for u in used if not u.startswith("00-")]
+    assert sorted(set(used)) == sorted(EXERCISES)
+    assert len(lesson_checks) == len(set(lesson_checks))
+
+
+def test_solutions_are_marked_and_every_check_passes_in_the_instructor_copy():
+    for path in LESSONS:
+        for cell in code_cells(path):
+            if "rk.check(" in cell.source and "### BEGIN SOLUTION" in cell.source:
+                assert cell.source.lstrip().startswith("answer = None")
+                shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+                assert shown.startswith("✔"), f"{path.name}: {shown[:80]}"
+
+
+def test_student_release_has_no_solutions_and_runs_top_to_bottom(tmp_path):
+    out = tmp_path / "student"
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out", str(out),
+                    *map(str, NOTEBOOKS)], check=True, capture_output=True)
+    copies = sorted(out.rglob("*.ipynb"))
+    assert [c.name for c in copies] == sorted(p.name for p in NOTEBOOKS)
+    for copy in copies:
+        nb = nbformat.read(copy, as_version=4)
+        text = "".join(c.source for c in nb.cells)
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+        assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(copy.parent)}}).execute()
+        for cell in nb.cells:
+            if cell.cell_type == "code" and "# YOUR CODE HERE" in cell.source:
+                shown = "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+                assert "not answered yet" in shown
+
+
+def test_strip_solutions_keeps_indentation_and_refuses_unbalanced_markers():
+    from importlib.util import module_from_spec, spec_from_file_location
+    spec = spec_from_file_location("make_student", ROOT / "tools" / "make_student.py")
+    tool = module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    src = "answer = None\nif True:\n    ### BEGIN SOLUTION\n    answer = 42\n    ### END SOLUTION\nprint(answer)"
+    assert tool.strip_solutions(src) == "answer = None\nif True:\n    # YOUR CODE HERE\nprint(answer)"
+    with pytest.raises(ValueError, match="unbalanced"):
+        tool.strip_solutions("### BEGIN SOLUTION\nx = 1\n")
