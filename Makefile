@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb) $(wildcard case_studies/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 300
 PORT ?= 8888
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)   # JupyterLab refuses root without it
 
 .PHONY: help install datasets lab test test-unit test-notebooks student course notebooks bench clean
 
@@ -32,7 +33,8 @@ datasets: $(STAMP)
 	$(PY) tools/build_datasets.py --check
 
 lab: $(STAMP) datasets
-	$(VENV)/bin/jupyter lab --port $(PORT) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --port $(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 test: test-unit test-notebooks
 
