@@ -7,6 +7,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "rating_distribution", "churn_over_time",
@@ -27,10 +28,9 @@ def score_distribution(scores, ax=None, title="How likely are you to recommend u
     counts = pd.Series(scores).dropna().astype(int).value_counts().reindex(range(11), fill_value=0)
     colours = [CATEGORY_COLOURS["promoter" if s >= 9 else "passive" if s >= 7 else "detractor"] for s in range(11)]
     ax.bar(counts.index, counts.to_numpy(), color=colours)
-    for name, colour in CATEGORY_COLOURS.items():
-        ax.bar([], [], color=colour, label=name)
     ax.set(xticks=range(11), xlabel="score", ylabel="responses", title=title)
-    ax.legend(frameon=False)
+    ax.legend(handles=[Patch(color=c, label=name) for name, c in CATEGORY_COLOURS.items()], frameon=False,
+              loc="upper left")
     return ax
 
 
@@ -75,9 +75,10 @@ def rates_with_intervals(table: pd.DataFrame, value_col: str = "rate", low_col: 
     values = scale * table[value_col].to_numpy(dtype=float)
     err = [values - scale * table[low_col].to_numpy(dtype=float), scale * table[high_col].to_numpy(dtype=float) - values]
     ax.barh(labels, values, xerr=err, color=colour, alpha=0.85, capsize=4)
-    for y, v in enumerate(values):
-        ax.text(v / 2, y, f"{v:.1f}%", va="center", ha="center", color="white")
-    ax.set(title=title, xlabel=xlabel)
+    right = values + err[1]
+    for y, (v, r) in enumerate(zip(values, right)):
+        ax.text(r + 0.01 * right.max(), y, f" {v:.1f}%", va="center", ha="left")
+    ax.set(title=title, xlabel=xlabel, xlim=(0, 1.15 * right.max()))
     ax.xaxis.set_major_formatter(PercentFormatter(100))
     return ax
 
@@ -145,5 +146,6 @@ def spend_by_period(by_period: pd.DataFrame, ax=None, *, title="Retention spend 
         bottom += by_period[program].to_numpy()
     ax.set(ylabel="dollars", title=title)
     ax.yaxis.set_major_formatter(lambda v, _: f"${v / 1000:,.0f}k")
-    ax.legend(frameon=False, fontsize="small", ncols=2)
+    ax.legend(frameon=False, fontsize="small", ncols=len(by_period.columns), loc="upper center",
+              bbox_to_anchor=(0.5, -0.08))
     return ax
