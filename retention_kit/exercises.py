@@ -63,23 +63,25 @@ class Exercise:
 
 # ---------------------------------------------------------------- data used by the exercises
 @lru_cache(maxsize=None)
+def _load(name: str) -> pd.DataFrame:
+    """A shipped data set, loaded once per session (``"telecom_survey"`` -> ``load_telecom_survey()``)."""
+    return getattr(datasets, f"load_{name}")()
+
+
 def _survey():
-    return datasets.load_telecom_survey()
+    return _load("telecom_survey")
 
 
-@lru_cache(maxsize=None)
 def _subs():
-    return datasets.load_saas_subscriptions()
+    return _load("saas_subscriptions")
 
 
-@lru_cache(maxsize=None)
 def _coffee():
-    return datasets.load_coffee_transactions()
+    return _load("coffee_transactions")
 
 
-@lru_cache(maxsize=None)
 def _costs():
-    return datasets.load_retention_costs()
+    return _load("retention_costs")
 
 
 def _wave(w):
@@ -194,7 +196,7 @@ EXERCISES: dict[str, Exercise] = {
         "rk.churn_rate(subs, '2025-01-01', '2025-04-01').value", abs_tol=1e-4, unit="fraction"),
     "03-annual-from-monthly": Exercise(
         "03", "annual churn implied by 3% monthly churn (a fraction)", lambda: compound_churn(0.03, 12),
-        lambda e: f"1 - 0.97^12 = {e:.4f}, not 0.36: each month's churn applies to the customers still there.",
+        lambda e: f"1 - 0.97^12 = {e:.4f}, not {12 * 0.03:.2f}: each month's churn applies to the customers still there.",
         "compound, do not multiply: 1 - (1 - monthly) ** 12.", abs_tol=1e-4, unit="fraction"),
     "03-support-ratio": Exercise(
         "03", "2025 churn of customers with an unresolved ticket divided by churn of those without",
