@@ -39,7 +39,7 @@ def _positive(**kwargs):
 
 def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-01-01", r: float = 0.5,
                       alpha: float = 12.0, a: float = 0.6, b: float = 4.5, p: float = 6.0, q: float = 4.0,
-                      v: float = 3.0, random_state=None) -> Simulated:
+                      v: float = 3.0, opening_hours: bool = True, random_state=None) -> Simulated:
     """Purchases of a coffee chain's rewards members, from the BG/NBD and Gamma-Gamma models.
 
     Generative process (Fader, Hardie & Lee 2005; time in days):
@@ -50,11 +50,15 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     * each purchase is worth z ~ Gamma(p, rate=nu_i) with nu_i ~ Gamma(q, rate=v), so the
       customer's mean spend is p / nu_i (Gamma-Gamma).
 
+    With ``opening_hours=True`` (the default) the day of each purchase comes from the model and
+    its time of day is uniform within opening hours 06:30-20:00; with ``opening_hours=False``
+    purchases keep the model's continuous times (to the minute), which a parameter-recovery
+    check needs: summarising by day merges same-day purchases and biases the estimates.
+
     Returns
     -------
     Simulated(data, truth). ``data``: one row per purchase, sorted by date, columns
-    ``customer_id`` (int), ``date`` (timestamp to the minute: the day comes from the model,
-    the time of day is uniform within opening hours 06:30-20:00), ``amount`` (dollars, 2 decimals).
+    ``customer_id`` (int), ``date`` (timestamp to the minute), ``amount`` (dollars, 2 decimals).
     ``truth``: the parameters, ``time_unit="D"``, and ``customers``, a DataFrame with each
     customer's ``join_date``, ``purchase_rate`` (per day), ``dropout_probability``,
     ``mean_spend`` and ``alive_at_end``.
@@ -89,8 +93,11 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     customer = np.r_[np.arange(n), owner[keep]]
     days = np.r_[join, join[owner[keep]] + offsets[keep]]
     amount = np.round(rng.gamma(p, 1 / nu[customer]), 2)
-    minute_of_day = rng.integers(OPENING_MINUTES[0], OPENING_MINUTES[1], len(days))  # shop opening hours
-    dates = ps + pd.to_timedelta(np.floor(days) * 1440 + minute_of_day, unit="min")
+    if opening_hours:
+        minute_of_day = rng.integers(OPENING_MINUTES[0], OPENING_MINUTES[1], len(days))
+        dates = ps + pd.to_timedelta(np.floor(days) * 1440 + minute_of_day, unit="min")
+    else:
+        dates = ps + pd.to_timedelta(np.round(days * 1440), unit="min")
     data = (pd.DataFrame({"customer_id": customer + 1, "date": dates, "amount": amount})
             .sort_values(["date", "customer_id"], kind="stable").reset_index(drop=True))
     customers = pd.DataFrame({
