@@ -40,6 +40,7 @@ test: test-unit test-notebooks
 
 test-unit: $(STAMP)
 	$(PY) -m pytest tests -q
+	$(PY) -m pytest --doctest-modules retention_kit -q -p no:cacheprovider
 
 test-notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from .validation import InputError, as_timestamp, require_transactions
 
-__all__ = ["rfm_summary", "TIME_UNITS"]
+__all__ = ["rfm_summary", "calibration_holdout_summary", "TIME_UNITS"]
 
 TIME_UNITS = {"D": "days", "W": "weeks (Monday to Sunday)", "h": "hours"}
 
@@ -73,11 +73,8 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2],
     ...                    "date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-01-11", "2025-01-05"]),
     ...                    "amount": [5.0, 5.0, 30.0, 8.0]})
-    >>> rfm_summary(tx, observation_period_end="2025-01-31")
-                 frequency  recency     T  monetary_value
-    customer_id
-    1                  1.0     10.0  30.0            30.0
-    2                  0.0      0.0  26.0             0.0
+    >>> rfm_summary(tx, observation_period_end="2025-01-31").to_dict("index")
+    {1: {'frequency': 1.0, 'recency': 10.0, 'T': 30.0, 'monetary_value': 30.0}, 2: {'frequency': 0.0, 'recency': 0.0, 'T': 26.0, 'monetary_value': 0.0}}
     """
     if time_unit not in TIME_UNITS:
         raise InputError(f"time_unit={time_unit!r} is not supported; choose one of {list(TIME_UNITS)} "
@@ -126,4 +123,52 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
         with np.errstate(invalid="ignore", divide="ignore"):
             summary["monetary_value"] = np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0)
     summary.attrs.update(observation_period_end=end, time_unit=time_unit, excluded_after_end=excluded)
+    return summary
+
+
+def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_end, observation_end,
+                                customer_id_col: str = "customer_id", datetime_col: str = "date",
+                                monetary_value_col: str | None = "amount", time_unit: str = "D") -> pd.DataFrame:
+    """Split a log at ``calibration_end``: a BTYD summary of the calibration part, and what happened next.
+
+    For customers with a purchase on or before ``calibration_end`` (dates are floored to
+    ``time_unit`` periods, so the whole calibration day counts): ``frequency_cal``,
+    ``recency_cal``, ``T_cal`` (and ``monetary_value_cal``) as :func:`rfm_summary` computes them at
+    the calibration end; ``frequency_holdout``, the number of periods with a purchase after the
+    calibration end up to ``observation_end``; ``duration_holdout``, the length of that holdout in
+    ``time_unit``. A model fitted on the ``_cal`` columns predicts ``frequency_holdout``; comparing
+    the two checks the model on data it has not seen.
+
+    Same convention as lifetimes' ``calibration_and_holdout_data`` for logs of whole dates
+    (lifetimes compares raw timestamps, so purchases made later on the calibration day fall in
+    neither part there).
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2], "amount": [5.0, 6.0, 7.0, 8.0],
+    ...                    "date": pd.to_datetime(["2025-01-01", "2025-01-05", "2025-02-03", "2025-02-01"])})
+    >>> calibration_holdout_summary(tx, calibration_end="2025-01-31", observation_end="2025-02-28").loc[1].to_dict()
+    {'frequency_cal': 1.0, 'recency_cal': 4.0, 'T_cal': 30.0, 'monetary_value_cal': 6.0, 'frequency_holdout': 1.0, 'duration_holdout': 28.0}
+    """
+    if time_unit not in TIME_UNITS:
+        raise InputError(f"time_unit={time_unit!r} is not supported; choose one of {list(TIME_UNITS)}.")
+    tx = require_transactions(transactions, customer_id_col, datetime_col, monetary_value_col)
+    cal_end = _floor(pd.Series([as_timestamp(calibration_end, "calibration_end")]), time_unit).iloc[0]
+    obs_end = _floor(pd.Series([as_timestamp(observation_end, "observation_end")]), time_unit).iloc[0]
+    if obs_end <= cal_end:
+        raise InputError(f"observation_end ({obs_end}) must come after calibration_end ({cal_end}); the holdout "
+                         f"is the time between them.")
+    periods = _floor(tx[datetime_col], time_unit)
+    calibration = tx[(periods <= cal_end).to_numpy()]
+    if calibration.empty:
+        raise InputError(f"no purchase falls on or before calibration_end ({cal_end}); choose a later one.")
+    summary = rfm_summary(calibration, customer_id_col=customer_id_col, datetime_col=datetime_col,
+                          monetary_value_col=monetary_value_col, observation_period_end=cal_end, time_unit=time_unit)
+    summary.columns = [f"{c}_cal" for c in summary.columns]
+    later = (periods > cal_end) & (periods <= obs_end)
+    holdout = (pd.DataFrame({"customer": tx.loc[later, customer_id_col], "period": periods[later]})
+               .drop_duplicates().groupby("customer").size())
+    summary["frequency_holdout"] = holdout.reindex(summary.index, fill_value=0).astype(float).to_numpy()
+    summary["duration_holdout"] = (obs_end - cal_end) / pd.Timedelta(1, unit=time_unit)
+    summary.attrs.update(calibration_end=cal_end, observation_end=obs_end, time_unit=time_unit)
     return summary

@@ -93,7 +93,7 @@ def load_telco_churn() -> pd.DataFrame:
     Example
     -------
     >>> telco = load_telco_churn()
-    >>> telco.shape, int(telco["TotalCharges"].isna().sum()), round(telco["Churn"].mean(), 3)
+    >>> telco.shape, int(telco["TotalCharges"].isna().sum()), round(float(telco["Churn"].mean()), 3)
     ((7043, 21), 11, 0.265)
     """
     telco = _read("telco_customer_churn.csv")

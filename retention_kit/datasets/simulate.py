@@ -147,8 +147,8 @@ def make_subscriptions(n_customers: int = 4000, *, start="2022-01-01", end="2026
     Example
     -------
     >>> subs, truth = make_subscriptions(100, random_state=0)
-    >>> round(truth["monthly_churn"][("basic", True)], 4)
-    0.0971
+    >>> round(truth["monthly_churn"][("basic", True)], 4)   # 1 - (1 - 0.04) ** 2.5
+    0.097
     """
     if int(n_customers) < 1:
         raise InputError(f"n_customers={n_customers!r} must be at least 1.")

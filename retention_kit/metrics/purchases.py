@@ -123,8 +123,8 @@ def repeat_probability_by_count(transactions: pd.DataFrame, *, window_days: int 
     -------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2], "date": pd.to_datetime(
     ...     ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05"])})
-    >>> t = repeat_probability_by_count(tx, window_days=30, max_count=2, observation_end="2025-01-01")
-    >>> t["probability"].tolist()
+    >>> t = repeat_probability_by_count(tx, window_days=40, max_count=2, observation_end="2025-01-01")
+    >>> t["probability"].tolist()   # customer 1 buys twice in 40 days, customer 2 once
     [0.5, 0.0]
     """
     if max_count < 1:

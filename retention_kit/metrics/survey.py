@@ -135,9 +135,9 @@ def nps_difference(before, after, confidence: float = 0.95) -> MetricResult:
 
     Example
     -------
-    >>> d = nps_difference([10, 9, 3, 7] * 50, [10, 9, 9, 7] * 50)
+    >>> d = nps_difference([10, 9, 3, 7] * 50, [10, 9, 9, 7] * 50)   # NPS 25 -> 75
     >>> round(d.value, 1)
-    25.0
+    50.0
     """
     z_crit = _z(confidence)
     a = before if isinstance(before, MetricResult) else nps(before, confidence)
@@ -189,8 +189,8 @@ def nps_sample_size_for_change(change: float, *, p_promoters: float = 0.5, p_det
 
     Example
     -------
-    >>> nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25)
-    1345
+    >>> nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25)   # (1.96 + 0.84)^2 * 2 * 5475 / 64
+    1343
     """
     z_a = _z(confidence)
     if not 0 < power < 1:
