@@ -13,7 +13,7 @@ def test_shipped_file_matches_its_generator_byte_for_byte(name):
 
 def test_loaders_work_from_any_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert rk.datasets.load_coffee_transactions().shape == (23824, 3)
+    assert rk.datasets.load_coffee_transactions().shape == (26086, 3)
     assert rk.datasets.load_saas_subscriptions().shape == (4000, 7)
     assert rk.datasets.load_telecom_survey().shape == (2000, 9)
     assert rk.datasets.load_retention_costs()["amount"].ge(0).all()
@@ -94,3 +94,19 @@ def test_simulators_are_reproducible_and_validate():
         rk.datasets.make_transactions(10, alpha=-1)
     with pytest.raises(rk.InputError, match="waves"):
         rk.datasets.make_survey(10, waves=(3,))
+
+
+def test_promotion_members_join_in_their_window_and_lapse_sooner():
+    promo = dict(start="2024-11-01", end="2024-12-01", n_customers=3000, r=0.3, alpha=20.0, a=1.2, b=2.0)
+    tx, truth = rk.datasets.make_transactions(3000, promotion=promo, random_state=8)
+    customers = truth["customers"]
+    joined = customers.groupby("segment")["join_date"].agg(["min", "max", "size"])
+    assert joined.loc["promotion", "size"] == 3000 and joined.loc["regular", "size"] == 3000
+    assert joined.loc["promotion", "min"] >= pd.Timestamp("2024-11-01")
+    assert joined.loc["promotion", "max"] < pd.Timestamp("2024-12-01")
+    means = customers.groupby("segment")["dropout_probability"].mean()
+    assert means["promotion"] == pytest.approx(1.2 / 3.2, abs=0.02) and means["regular"] == pytest.approx(0.6 / 5.1, abs=0.02)
+    with pytest.raises(rk.InputError, match="inside"):
+        rk.datasets.make_transactions(10, promotion={**promo, "end": "2027-01-01"})
+    with pytest.raises(rk.InputError, match="missing"):
+        rk.datasets.make_transactions(10, promotion={"start": "2024-11-01"})

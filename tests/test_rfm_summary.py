@@ -72,3 +72,16 @@ def test_bad_input(mutate, kwargs, fragment):
         warnings.simplefilter("ignore")
         with pytest.raises(InputError, match=fragment):
             rk.rfm_summary(mutate(tx), **kwargs)
+
+
+def test_calibration_holdout_agrees_with_lifetimes_on_a_log_of_dates():
+    from lifetimes.utils import calibration_and_holdout_data
+    tx = rk.datasets.load_coffee_transactions()
+    tx = tx.assign(date=tx["date"].dt.normalize())          # whole dates: lifetimes compares raw timestamps
+    ref = calibration_and_holdout_data(tx, "customer_id", "date", calibration_period_end="2025-06-30",
+                                       observation_period_end="2025-12-31", monetary_value_col="amount").sort_index()
+    ours = rk.summaries.calibration_holdout_summary(tx, calibration_end="2025-06-30", observation_end="2025-12-31")
+    columns = ["frequency_cal", "recency_cal", "T_cal", "monetary_value_cal", "frequency_holdout", "duration_holdout"]
+    pd.testing.assert_frame_equal(ours[columns], ref[columns], check_exact=False, rtol=1e-12, check_names=False)
+    with pytest.raises(InputError, match="must come after"):
+        rk.summaries.calibration_holdout_summary(tx, calibration_end="2025-06-30", observation_end="2025-01-01")

@@ -18,9 +18,11 @@ def _read(name: str, **kwargs) -> pd.DataFrame:
 def load_coffee_transactions() -> pd.DataFrame:
     """Harbor Coffee rewards purchases, 2024-2025 (synthetic, BG/NBD + Gamma-Gamma).
 
-    Shape (23,824, 3). Columns: ``customer_id`` (int), ``date`` (timestamp, to the
-    minute), ``amount`` (dollars). 3,000 members join at uniform times from 2024-01-01;
-    observed until 2026-01-01. Built by ``make_transactions(3000, random_state=20240101)``.
+    Shape (26,086, 3). Columns: ``customer_id`` (int), ``date`` (timestamp, to the
+    minute), ``amount`` (dollars). 3,000 regular members join at uniform times from
+    2024-01-01, and 700 more during the app-launch promotion of November 2024; observed until
+    2026-01-01. Built by ``make_transactions(3000, promotion=COFFEE_LAUNCH_PROMOTION,
+    random_state=20240101)`` (``retention_kit.datasets.shipped``).
 
     Example
     -------

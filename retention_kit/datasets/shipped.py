@@ -16,9 +16,12 @@ from .simulate import make_retention_costs, make_subscriptions, make_survey, mak
 
 __all__ = ["SYNTHETIC", "data_path", "render", "planted_truth", "main"]
 
+# Harbor Coffee's app-launch promotion (a free drink for joining) brought a burst of casual members
+COFFEE_LAUNCH_PROMOTION = dict(start="2024-11-01", end="2024-12-01", n_customers=700, r=0.3, alpha=20.0, a=1.2, b=2.0)
+
 # file name -> function that simulates it (seeds fixed here, and only here)
 SYNTHETIC = {
-    "coffee_transactions.csv": lambda: make_transactions(3000, random_state=20240101),
+    "coffee_transactions.csv": lambda: make_transactions(3000, promotion=COFFEE_LAUNCH_PROMOTION, random_state=20240101),
     "saas_subscriptions.csv": lambda: make_subscriptions(4000, random_state=20220101),
     "telecom_survey.csv": lambda: make_survey(1000, random_state=20250301),
     "retention_costs.csv": lambda: make_retention_costs(random_state=20240102),

@@ -39,7 +39,8 @@ def _positive(**kwargs):
 
 def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-01-01", r: float = 0.5,
                       alpha: float = 12.0, a: float = 0.6, b: float = 4.5, p: float = 6.0, q: float = 4.0,
-                      v: float = 3.0, opening_hours: bool = True, random_state=None) -> Simulated:
+                      v: float = 3.0, promotion: dict | None = None, opening_hours: bool = True,
+                      random_state=None) -> Simulated:
     """Purchases of a coffee chain's rewards members, from the BG/NBD and Gamma-Gamma models.
 
     Generative process (Fader, Hardie & Lee 2005; time in days):
@@ -49,6 +50,11 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     * after each repeat purchase the customer drops out with probability p_i ~ Beta(a, b);
     * each purchase is worth z ~ Gamma(p, rate=nu_i) with nu_i ~ Gamma(q, rate=v), so the
       customer's mean spend is p / nu_i (Gamma-Gamma).
+
+    ``promotion`` adds a burst of customers acquired by a promotion: a dict with ``start`` and
+    ``end`` (the window in which they join, uniformly), ``n_customers`` and their own BG/NBD
+    parameters ``r``, ``alpha``, ``a``, ``b`` (spend follows the same Gamma-Gamma). Their
+    ``segment`` in the truth is ``"promotion"``, the others' ``"regular"``.
 
     With ``opening_hours=True`` (the default) the day of each purchase comes from the model and
     its time of day is uniform within opening hours 06:30-20:00; with ``opening_hours=False``
@@ -80,6 +86,17 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     p_drop = rng.beta(a, b, n)
     nu = rng.gamma(q, 1 / v, n)
     join = rng.uniform(0, span, n)
+    segment = np.zeros(n, dtype=int)
+    if promotion is not None:
+        promo = _check_promotion(promotion, ps, pe)
+        m = promo["n_customers"]
+        lam = np.r_[lam, rng.gamma(promo["r"], 1 / promo["alpha"], m)]
+        p_drop = np.r_[p_drop, rng.beta(promo["a"], promo["b"], m)]
+        nu = np.r_[nu, rng.gamma(q, 1 / v, m)]
+        window = ((promo["start"] - ps) / pd.Timedelta(days=1), (promo["end"] - ps) / pd.Timedelta(days=1))
+        join = np.r_[join, rng.uniform(*window, m)]
+        segment = np.r_[segment, np.ones(m, dtype=int)]
+        n += m
     horizon = span - join
     repeats_until_dropout = rng.geometric(p_drop)           # the last repeat purchase before dropping out
     events_if_alive = rng.poisson(lam * horizon)             # repeat purchases in (join, end) had they stayed
@@ -105,10 +122,23 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
         "join_date": dates[:n],
         "purchase_rate": lam, "dropout_probability": p_drop, "mean_spend": p / nu,
         "alive_at_end": repeats_until_dropout > events_if_alive,
+        "segment": np.where(segment == 1, "promotion", "regular"),
     })
     truth = dict(r=r, alpha=alpha, a=a, b=b, p=p, q=q, v=v, time_unit="D", start=ps, end=pe,
-                 n_customers=n, customers=customers)
+                 n_customers=n, promotion=promotion, customers=customers)
     return Simulated(data, truth)
+
+
+def _check_promotion(promotion: dict, start: pd.Timestamp, end: pd.Timestamp) -> dict:
+    needed = ["start", "end", "n_customers", "r", "alpha", "a", "b"]
+    missing = [k for k in needed if k not in promotion]
+    if missing:
+        raise InputError(f"promotion is missing {missing}; it needs {needed}.")
+    ps, pe = require_period(promotion["start"], promotion["end"])
+    if ps < start or pe > end:
+        raise InputError(f"the promotion window {ps.date()} to {pe.date()} must lie inside {start.date()} to {end.date()}.")
+    _positive(**{f"promotion {k}": promotion[k] for k in ("n_customers", "r", "alpha", "a", "b")})
+    return {**promotion, "start": ps, "end": pe, "n_customers": int(promotion["n_customers"])}
 
 
 PLANS = {  # share of new customers, monthly fee (dollars), monthly churn probability with good support
