@@ -90,10 +90,10 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
                          f"observation_end or a shorter freq.")
     codes, period = codes[keep], period[keep]
     age = period - first[codes]
-    width = int(age.max()) + 1
+    cohorts = np.arange(first[observed_cohort].min(), last_complete + 1)
+    width = len(cohorts)                                               # the oldest cohort is observable this long
     pairs = pd.unique(codes.astype(np.int64) * width + age)          # each customer once per active age
     pair_cohort = first[pairs // width]
-    cohorts = np.arange(pair_cohort.min(), last_complete + 1)
     cells = np.bincount((pair_cohort - cohorts[0]) * width + pairs % width, minlength=len(cohorts) * width)
     table = cells.reshape(len(cohorts), width).astype(float)
     observable = cohorts[:, None] + np.arange(width)[None, :] <= last_complete

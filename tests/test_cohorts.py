@@ -1,0 +1,80 @@
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import retention_kit as rk
+from retention_kit import cohorts
+from retention_kit.validation import InputError
+
+
+def brute_force(tx, end, freq="M"):
+    """Reference: one customer at a time, with pandas periods."""
+    tx = tx[tx["date"] < end]
+    last = (pd.Timestamp(end) - pd.Timedelta(1, "ns")).to_period(freq)
+    if pd.Timestamp(end) != (last + 1).start_time:
+        last -= 1
+    rows = {}
+    for customer, part in tx.groupby("customer_id"):
+        periods = sorted(set(part["date"].dt.to_period(freq)))
+        cohort = periods[0]
+        if cohort > last:
+            continue
+        for p in periods:
+            if p <= last:
+                rows.setdefault(cohort, {}).setdefault((p - cohort).n, set()).add(customer)
+    width = (last - min(rows)).n + 1      # ages the oldest cohort can be observed at
+    table = pd.DataFrame({k: [len(rows[c].get(k, ())) if (c + k) <= last else np.nan for c in sorted(rows)]
+                          for k in range(width)}, index=pd.PeriodIndex(sorted(rows), freq=freq), dtype=float)
+    return table
+
+
+@pytest.mark.parametrize("freq", ["M", "Q", "W"])
+@pytest.mark.parametrize("end", ["2025-07-01", "2025-06-17"])
+def test_matches_brute_force(freq, end):
+    tx, _ = rk.datasets.make_transactions(400, start="2024-01-01", end="2025-07-01", random_state=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = cohorts.cohort_table(tx, freq=freq, observation_end=end)
+    ref = brute_force(tx, end, freq if freq != "W" else "W-SUN")
+    pd.testing.assert_frame_equal(ours, ref, check_names=False, check_column_type=False, check_index_type=False,
+                                  check_freq=False)
+
+
+def test_unobservable_cells_are_missing_not_zero():
+    tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 4], "date": pd.to_datetime(
+        ["2025-01-05", "2025-03-10", "2025-01-20", "2025-02-03", "2025-03-15"])})
+    t = cohorts.cohort_table(tx, observation_end="2025-03-20")   # March is not over: last complete month is February
+    assert list(t.index.astype(str)) == ["2025-01", "2025-02"]
+    assert t.loc[pd.Period("2025-01"), 1] == 0.0                  # observed, and nobody bought: a real zero
+    assert np.isnan(t.loc[pd.Period("2025-02"), 1])               # February's cohort at age 1 is March: unknown
+    assert t.attrs["customers_in_incomplete_cohort"] == 1         # customer 4 joined in the incomplete month
+
+
+def test_averages_hand_worked():
+    t = pd.DataFrame({0: [100.0, 10.0, 50.0], 1: [50.0, 9.0, np.nan]})
+    avg = cohorts.average_retention(t)
+    assert avg.loc[1, "weighted"] == pytest.approx(59 / 110)       # only the two cohorts observable at age 1
+    assert avg.loc[1, "simple"] == pytest.approx((0.5 + 0.9) / 2)
+    assert avg.loc[1, "cohorts"] == 2 and avg.loc[0, "weighted"] == 1.0
+
+
+def test_weighted_average_equals_pooling_the_customers():
+    table = cohorts.cohort_table(rk.datasets.load_coffee_transactions())
+    avg = cohorts.average_retention(table)
+    observable = table[3].notna()
+    assert avg.loc[3, "weighted"] == pytest.approx(table.loc[observable, 3].sum() / table.loc[observable, 0].sum())
+
+
+def test_bad_input():
+    tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2025-01-05"])})
+    with pytest.raises(InputError, match="freq"):
+        cohorts.cohort_table(tx, freq="D")
+    with pytest.raises(InputError, match="no complete"):
+        cohorts.cohort_table(tx, observation_end="2025-01-20")
+    with pytest.raises(InputError, match="no column 'date'"):
+        cohorts.cohort_table(tx.rename(columns={"date": "when"}))
+    with pytest.warns(UserWarning, match="1 purchase"):
+        cohorts.cohort_table(pd.concat([tx, pd.DataFrame({"customer_id": [2], "date": pd.to_datetime(["2025-05-01"])})]),
+                             observation_end="2025-03-01")
