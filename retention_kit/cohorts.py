@@ -20,10 +20,17 @@ COHORT_FREQS = {"M": "months", "Q": "quarters", "W": "weeks starting Monday"}
 
 
 def _period_numbers(dates: np.ndarray, freq: str) -> np.ndarray:
-    """Whole periods since 1970 (months, quarters or Monday-starting weeks) as int64."""
+    """Whole periods since 1970 (months, quarters or Monday-starting weeks) as int64.
+
+    Calendar conversion is done once per distinct day through a lookup table, not per row.
+    """
+    days = dates.astype("datetime64[D]").view(np.int64) if dates.dtype != "datetime64[ns]" \
+        else dates.view(np.int64) // 86_400_000_000_000
     if freq == "W":
-        return (dates.astype("datetime64[D]").astype(np.int64) + 3) // 7   # 1970-01-01 was a Thursday
-    months = dates.astype("datetime64[M]").astype(np.int64)
+        return (days + 3) // 7   # 1970-01-01 was a Thursday
+    low = int(days.min())
+    calendar = np.arange(low, int(days.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+    months = calendar[days - low]
     return months // 3 if freq == "Q" else months
 
 
@@ -33,6 +40,15 @@ def _to_period(numbers: np.ndarray, freq: str) -> pd.PeriodIndex:
         return pd.PeriodIndex(pd.DatetimeIndex(starts), freq="W-SUN")
     months = (numbers * 3 if freq == "Q" else numbers).astype("datetime64[M]")
     return pd.PeriodIndex(pd.DatetimeIndex(months), freq="Q" if freq == "Q" else "M")
+
+
+def _customer_codes(ids: np.ndarray) -> np.ndarray:
+    """Small non-negative integer codes for customer ids (integer ids in a dense range are used as they are)."""
+    if ids.dtype.kind in "iu" and len(ids):
+        low, high = int(ids.min()), int(ids.max())
+        if high - low < 4 * len(ids):
+            return (ids - low).astype(np.int64)
+    return pd.factorize(ids)[0].astype(np.int64)
 
 
 def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
@@ -78,23 +94,26 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
         warnings.warn(f"cohort_table: {int(late.sum())} purchase(s) at or after observation_end ({end}) were "
                       f"excluded.", stacklevel=2)
     last_complete = int(_period_numbers(np.array([end.to_datetime64()]), freq)[0]) - 1
-    codes, _ = pd.factorize(tx[customer_id_col].to_numpy()[~late])
+    codes = _customer_codes(tx[customer_id_col].to_numpy()[~late])
     period = _period_numbers(dates[~late], freq)
     first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
     np.minimum.at(first, codes, period)
-    observed_cohort = first <= last_complete
-    incomplete_cohort_customers = int((~observed_cohort).sum())
+    observed_cohort = first <= last_complete   # customers whose first purchase is in a complete period
+    observed_cohort &= first != np.iinfo(np.int64).max   # codes that belong to no customer (dense integer ids)
+    incomplete_cohort_customers = int(((first > last_complete) & (first != np.iinfo(np.int64).max)).sum())
     keep = (period <= last_complete) & observed_cohort[codes]
     if not keep.any():
         raise InputError(f"no complete {COHORT_FREQS[freq][:-1]} before observation_end ({end}); pass a later "
                          f"observation_end or a shorter freq.")
-    codes, period = codes[keep], period[keep]
+    if not keep.all():
+        codes, period = codes[keep], period[keep]
     age = period - first[codes]
     cohorts = np.arange(first[observed_cohort].min(), last_complete + 1)
     width = len(cohorts)                                               # the oldest cohort is observable this long
-    pairs = pd.unique(codes.astype(np.int64) * width + age)          # each customer once per active age
-    pair_cohort = first[pairs // width]
-    cells = np.bincount((pair_cohort - cohorts[0]) * width + pairs % width, minlength=len(cohorts) * width)
+    active = np.zeros(len(first) * width, dtype=bool)                  # customer x age: bought at that age
+    active[codes.astype(np.int64) * width + age] = True
+    cell = np.flatnonzero(active)                                      # each customer once per active age
+    cells = np.bincount((first[cell // width] - cohorts[0]) * width + cell % width, minlength=len(cohorts) * width)
     table = cells.reshape(len(cohorts), width).astype(float)
     observable = cohorts[:, None] + np.arange(width)[None, :] <= last_complete
     table[~observable] = np.nan

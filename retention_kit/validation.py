@@ -151,7 +151,7 @@ def require_transactions(transactions, customer_id_col: str, datetime_col: str,
     require_frame(transactions, "transactions")
     cols = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
     require_columns(transactions, cols, "transactions")
-    out = transactions[cols].copy()
+    out = pd.DataFrame({col: transactions[col] for col in cols})   # new frame; columns replaced below, never mutated
     for col in (customer_id_col, datetime_col):
         if out[col].isna().any():
             row = out.index[out[col].isna()][0]
