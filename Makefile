@@ -52,8 +52,8 @@ notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
-	$(PY) benchmarks/bench_rfm_summary.py
-	$(PY) benchmarks/bench_widgets.py
+	cd benchmarks && ../$(PY) bench_rfm_summary.py && ../$(PY) bench_cohorts.py && ../$(PY) bench_clv.py \
+		&& ../$(PY) bench_widgets.py
 
 clean:
 	rm -rf build

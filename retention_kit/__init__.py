@@ -4,7 +4,7 @@
 >>> rk.nps([10, 9, 7, 3]).value
 25.0
 """
-from . import clv, cohorts, datasets, metrics, plots, summaries, validation, widgets
+from . import clv, cohorts, datasets, metrics, plots, summaries, survival, validation, widgets
 from .cohorts import cohort_table
 from .exercises import check
 from .metrics import (churn_by_period, churn_rate, churn_rate_by, compound_churn, csat, csat_by, expected_lifetime, nps,
@@ -19,4 +19,4 @@ __version__ = "0.1.0"
 __all__ = ["nps", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "csat", "csat_by", "churn_rate", "churn_rate_by", "retention_rate",
            "churn_by_period", "compound_churn", "periodic_churn", "expected_lifetime", "repeat_purchase_rate",
            "purchase_counts", "repeat_probability_by_count", "retention_cost", "rate_by", "rfm_summary", "cohort_table", "check",
-           "MetricResult", "InputError", "clv", "cohorts", "datasets", "metrics", "plots", "summaries", "validation", "widgets"]
+           "MetricResult", "InputError", "clv", "cohorts", "datasets", "metrics", "plots", "summaries", "survival", "validation", "widgets"]

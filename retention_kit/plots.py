@@ -11,7 +11,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
 __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "rating_distribution", "churn_over_time",
-           "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period", "CATEGORY_COLOURS"]
+           "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period", "cohort_heatmap",
+           "retention_curves", "survival_curves", "predicted_vs_actual", "value_concentration", "formula_clv_bars",
+           "CATEGORY_COLOURS"]
 
 CATEGORY_COLOURS = {"detractor": "#d1495b", "passive": "#edae49", "promoter": "#00798c"}
 
@@ -148,4 +150,94 @@ def spend_by_period(by_period: pd.DataFrame, ax=None, *, title="Retention spend 
     ax.yaxis.set_major_formatter(lambda v, _: f"${v / 1000:,.0f}k")
     ax.legend(frameon=False, fontsize="small", ncols=len(by_period.columns), loc="upper center",
               bbox_to_anchor=(0.5, -0.08))
+    return ax
+
+
+def cohort_heatmap(retention: pd.DataFrame, ax=None, *, title="Share of each cohort active, by age",
+                   annotate=True):
+    """Heatmap of ``cohort_retention(...)``: cells not yet observable stay blank, never 0."""
+    ax = _axes(ax, (10, 0.32 * len(retention) + 1.8))
+    values = np.ma.masked_invalid(100 * retention.to_numpy(dtype=float))
+    cmap = plt.get_cmap("viridis").copy()
+    cmap.set_bad("white")
+    image = ax.imshow(values, cmap=cmap, aspect="auto", vmin=0, vmax=np.nanmax(values[:, 1:]) if values.shape[1] > 1 else 100)
+    ax.set(xticks=range(retention.shape[1]), yticks=range(len(retention)), title=title,
+           xlabel="age (periods since first purchase)", ylabel="cohort")
+    ax.set_yticklabels([str(i) for i in retention.index], fontsize="small")
+    ax.set_xticklabels([str(c) for c in retention.columns], fontsize="small")
+    if annotate:
+        for (i, j), v in np.ndenumerate(values.filled(np.nan)):
+            if np.isfinite(v) and j > 0:
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=6, color="white" if v < 30 else "black")
+    ax.figure.colorbar(image, ax=ax, label="% of cohort active", format=PercentFormatter(100))
+    return ax
+
+
+def retention_curves(averages: pd.DataFrame, ax=None, *, title="Average retention by age: weighted vs simple"):
+    """The ``weighted`` and ``simple`` columns of ``average_retention(...)`` against age."""
+    ax = _axes(ax)
+    ax.plot(averages.index, 100 * averages["weighted"], marker="o", ms=3, label="size-weighted (pooled customers)")
+    ax.plot(averages.index, 100 * averages["simple"], marker="s", ms=3, ls="--", label="simple mean of cohorts")
+    ax.set(xlabel="age (periods since first purchase)", ylabel="active", title=title, ylim=(0, None))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def survival_curves(fitters: dict, ax=None, *, title="Share of subscribers still active", xlabel="months",
+                    ci=True):
+    """Kaplan-Meier curves (``rk.survival.kaplan_meier``) as steps, with confidence bands."""
+    ax = _axes(ax)
+    for label, fitter in fitters.items():
+        sf = fitter.survival_function_.iloc[:, 0]
+        line, = ax.step(sf.index, 100 * sf.to_numpy(), where="post", label=label)
+        if ci:
+            band = fitter.confidence_interval_survival_function_
+            ax.fill_between(band.index, 100 * band.iloc[:, 0], 100 * band.iloc[:, 1], step="post", alpha=0.2,
+                            color=line.get_color())
+    ax.axhline(50, color="grey", lw=0.8, ls=":")
+    ax.set(xlabel=xlabel, ylabel="still subscribed", title=title, ylim=(0, 101))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def predicted_vs_actual(table: pd.DataFrame, ax=None, *, title="Holdout: predicted vs actual repeat purchases"):
+    """Mean predicted and actual holdout purchases by calibration frequency (columns ``predicted``, ``actual``)."""
+    ax = _axes(ax)
+    ax.plot(table.index, table["actual"], marker="o", label="actual")
+    ax.plot(table.index, table["predicted"], marker="s", ls="--", label="predicted by the model")
+    ax.set(xlabel="repeat purchases in the calibration period", ylabel="mean purchases in the holdout", title=title)
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def value_concentration(values, ax=None, *, title="Share of total value from the top customers"):
+    """Cumulative share of a value (CLV, revenue) against the share of customers, best first (a gains curve)."""
+    ax = _axes(ax, (6, 4))
+    v = np.sort(np.asarray(values, dtype=float))[::-1]
+    share_customers = np.arange(1, len(v) + 1) / len(v)
+    ax.plot(100 * share_customers, 100 * np.cumsum(v) / v.sum(), color="#00798c")
+    ax.plot([0, 100], [0, 100], color="grey", ls=":", label="every customer alike")
+    ax.set(xlabel="customers, ranked by value", ylabel="share of total value", title=title, xlim=(0, 100), ylim=(0, 101))
+    ax.xaxis.set_major_formatter(PercentFormatter(100))
+    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.legend(frameon=False)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def formula_clv_bars(values: dict, ax=None, *, title="Customer lifetime value by closed form"):
+    """Bars of the CLV closed forms (``{"end": ..., "start": ..., "undiscounted": ...}``)."""
+    ax = _axes(ax, (7, 3.4))
+    labels = {"end": "first margin\nafter a period", "start": "first margin\nnow", "undiscounted": "undiscounted\nm / (1 - r)"}
+    names = list(values)
+    bars = ax.bar([labels.get(k, k) for k in names], [values[k] for k in names], color=["#00798c", "#edae49", "#d1495b"])
+    for bar, key in zip(bars, names):
+        ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"${values[key]:,.1f}", ha="center", va="bottom")
+    ax.set(ylabel="lifetime value ($)", title=title)
+    ax.set_ylim(0, 1.15 * max(values.values()))
     return ax

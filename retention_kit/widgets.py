@@ -10,9 +10,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from . import plots
+from .clv import FORMULA_CLV_TIMING, formula_clv
 from .metrics import compound_churn, expected_lifetime, nps_interval
+from .survival import kaplan_meier, median_lifetime
 
-__all__ = ["nps_interval_view", "nps_interval_explorer", "churn_compounding_view", "churn_compounding_explorer"]
+__all__ = ["nps_interval_view", "nps_interval_explorer", "churn_compounding_view", "churn_compounding_explorer",
+           "formula_clv_view", "formula_clv_explorer", "survival_view", "survival_explorer"]
 
 SIZES = np.unique(np.round(np.logspace(np.log10(50), np.log10(20000), 60)).astype(int))
 
@@ -76,3 +79,37 @@ def churn_compounding_explorer():
                                                 description="monthly churn", continuous_update=False,
                                                 style={"description_width": "initial"}),
                      months=w.IntSlider(24, min=6, max=60, step=6, description="months", continuous_update=False))
+
+
+def formula_clv_view(margin: float, retention: float, discount_rate: float, ax=None):
+    """Text and plot for the formula-CLV explorer: the three closed forms and the discounted margins."""
+    values = {timing: formula_clv(margin, retention, discount_rate, timing=timing).value for timing in FORMULA_CLV_TIMING}
+    ax = plots.formula_clv_bars(values, ax=ax)
+    text = (f"margin ${margin:,.0f} a period, retention {retention:.0%}, discount {discount_rate:.0%}: CLV "
+            f"${values['end']:,.1f} (first margin after a period), ${values['start']:,.1f} (first margin now), "
+            f"${values['undiscounted']:,.1f} undiscounted; expected lifetime {1 / (1 - retention):.1f} periods")
+    return text, ax
+
+
+def formula_clv_explorer():
+    """Sliders for margin, retention and discount rate -> lifetime value by each closed form."""
+    style = dict(continuous_update=False, style={"description_width": "initial"})
+    return _explorer(formula_clv_view,
+                     margin=w.FloatSlider(100, min=10, max=500, step=10, description="margin per period ($)", **style),
+                     retention=w.FloatSlider(0.8, min=0.0, max=0.98, step=0.01, description="retention", **style),
+                     discount_rate=w.FloatSlider(0.1, min=0.0, max=0.3, step=0.01, description="discount rate", **style))
+
+
+def survival_view(lifetimes, by: str, show_intervals: bool = True, ax=None):
+    """Text and plot for the survival explorer: Kaplan-Meier curves of the groups of ``by``."""
+    fitters = kaplan_meier(lifetimes, by=None if by == "everyone" else by)
+    ax = plots.survival_curves(fitters, ax=ax, ci=show_intervals, title=f"Still subscribed, by {by}")
+    medians = ", ".join(f"{label} {median_lifetime(f).value:.1f}" for label, f in fitters.items())
+    return f"median lifetime in months: {medians}", ax
+
+
+def survival_explorer(lifetimes, groups=("everyone", "plan", "support")):
+    """Dropdown of grouping columns -> Kaplan-Meier curves with intervals and median lifetimes."""
+    return _explorer(lambda ax, **kw: survival_view(lifetimes, ax=ax, **kw),
+                     by=w.Dropdown(options=list(groups), value=groups[0], description="group by"),
+                     show_intervals=w.Checkbox(True, description="95% intervals"))

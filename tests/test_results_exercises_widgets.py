@@ -76,3 +76,18 @@ def test_explorers_build_and_respond():
     churn = widgets.churn_compounding_explorer()
     churn.children[0].children[0].value = 0.1
     assert "10.0% a month" in churn.children[1].value
+
+
+def test_formula_clv_view_reports_the_three_closed_forms():
+    text, ax = widgets.formula_clv_view(100, 0.8, 0.1)
+    assert "$266.7" in text and "$366.7" in text and "$500.0" in text
+    assert [round(p.get_height(), 1) for p in ax.patches] == [266.7, 366.7, 500.0]
+
+
+def test_survival_explorer_switches_groups():
+    subs = rk.datasets.load_saas_subscriptions()
+    life = rk.survival.subscription_lifetimes(subs, observation_end="2026-01-01")
+    box = widgets.survival_explorer(life, groups=("everyone", "plan"))
+    assert "all" in box.children[1].value
+    box.children[0].children[0].value = "plan"
+    assert "basic" in box.children[1].value and "enterprise" in box.children[1].value
