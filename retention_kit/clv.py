@@ -25,7 +25,8 @@ from scipy.special import digamma, expit, gammaln, hyp2f1
 from .results import MetricResult
 from .validation import InputError, require_columns, require_frame
 
-__all__ = ["formula_clv", "BetaGeo", "GammaGamma", "customer_lifetime_value", "NotFittedError", "ConvergenceError"]
+__all__ = ["formula_clv", "historical_clv", "BetaGeo", "GammaGamma", "customer_lifetime_value", "holdout_check",
+           "NotFittedError", "ConvergenceError", "FORMULA_CLV_TIMING"]
 
 
 class NotFittedError(RuntimeError):
@@ -472,3 +473,57 @@ def customer_lifetime_value(purchases: BetaGeo, spend: GammaGamma, summary: pd.D
         total += value_per_purchase * (cumulative - previous) / (1 + discount_rate) ** k
         previous = cumulative
     return total
+
+
+# ------------------------------------------------------------------------------- history and checks
+def historical_clv(transactions: pd.DataFrame, *, gross_margin: float, customer_id_col: str = "customer_id",
+                   datetime_col: str = "date", monetary_value_col: str = "amount", observation_end=None) -> pd.DataFrame:
+    """Margin each customer has actually earned so far: the first level of lifetime value.
+
+    margin = gross_margin x revenue; ``tenure_months`` = (observation_end - first purchase) in
+    months of 30.4375 days; ``margin_per_month`` = margin / max(tenure, 1 month). Historical
+    value rewards tenure: a loyal new customer ranks below an average old one, which is why it
+    cannot replace a prediction. ``observation_end`` defaults to the day after the last purchase.
+
+    Example
+    -------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "amount": [10.0, 30.0, 5.0],
+    ...                    "date": pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])})
+    >>> historical_clv(tx, gross_margin=0.5, observation_end="2025-03-02")["margin"].to_dict()
+    {1: 20.0, 2: 2.5}
+    """
+    from .datasets.simulate import DAYS_PER_MONTH
+    from .validation import as_timestamp, require_transactions
+    if not 0 < gross_margin <= 1:
+        raise InputError(f"gross_margin={gross_margin!r} must be a fraction of revenue (60% is 0.6).")
+    tx = require_transactions(transactions, customer_id_col, datetime_col, monetary_value_col)
+    end = (as_timestamp(observation_end, "observation_end") if observation_end is not None
+           else tx[datetime_col].max().normalize() + pd.Timedelta(days=1))
+    late = tx[datetime_col] >= end
+    if late.any():
+        warnings.warn(f"historical_clv: {int(late.sum())} purchase(s) at or after observation_end were excluded.",
+                      stacklevel=2)
+        tx = tx[~late]
+    per = tx.groupby(customer_id_col).agg(first_purchase=(datetime_col, "min"), purchases=(datetime_col, "size"),
+                                          revenue=(monetary_value_col, "sum"))
+    per["margin"] = gross_margin * per["revenue"]
+    per["tenure_months"] = (end - per["first_purchase"]) / pd.Timedelta(days=DAYS_PER_MONTH)
+    per["margin_per_month"] = per["margin"] / per["tenure_months"].clip(lower=1.0)
+    return per
+
+
+def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 10) -> pd.DataFrame:
+    """Predicted vs actual holdout purchases, by number of repeat purchases in the calibration period.
+
+    ``split`` comes from :func:`rk.summaries.calibration_holdout_summary`; ``model`` must be
+    fitted on its ``_cal`` columns only. Customers with more than ``max_frequency`` calibration
+    purchases are pooled in the last row. Columns: ``customers``, ``actual``, ``predicted`` (means).
+    """
+    require_columns(split, ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"], "split",
+                    "build it with rk.summaries.calibration_holdout_summary")
+    calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+    predicted = model.expected_purchases(float(split["duration_holdout"].iloc[0]), calibration)
+    bucket = split["frequency_cal"].clip(upper=max_frequency).astype(int).rename("frequency_cal")
+    table = pd.DataFrame({"actual": split["frequency_holdout"], "predicted": predicted}).groupby(bucket).agg(
+        customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean"))
+    return table

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
@@ -19,6 +20,11 @@ import numpy as np
 import pandas as pd
 
 from . import datasets
+from .clv import BetaGeo, GammaGamma, customer_lifetime_value, formula_clv, holdout_check
+from .cohorts import average_retention, cohort_retention, cohort_table
+from .datasets.simulate import DAYS_PER_MONTH
+from .summaries import calibration_holdout_summary, rfm_summary
+from .survival import kaplan_meier, median_lifetime, subscription_lifetimes
 from .metrics import (churn_rate, compound_churn, csat, csat_by, nps, nps_difference, nps_sample_size,
                       first_window_counts, purchase_counts, repeat_purchase_rate, retention_cost,
                       retention_rate)
@@ -138,6 +144,41 @@ def _rate_ratio_six_or_more():
     return float(reached / rate[counts.index[counts < 6]].mean())
 
 
+@lru_cache(maxsize=None)
+def _coffee_cohorts():
+    return cohort_table(_coffee())
+
+
+def _subscriber_lifetimes():
+    subs = _subs()
+    return subscription_lifetimes(subs.assign(unresolved=subs["unresolved_tickets_90d"] > 0),
+                                  observation_end="2026-01-01")
+
+
+@lru_cache(maxsize=None)
+def _coffee_models():
+    summary = rfm_summary(_coffee(), observation_period_end="2025-12-31")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        purchases, spend = BetaGeo().fit(summary), GammaGamma().fit(summary)
+    value = customer_lifetime_value(purchases, spend, summary, horizon=12, period_length=DAYS_PER_MONTH,
+                                    margin=0.6, discount_rate=0.01)
+    return summary, purchases, spend, value
+
+
+@lru_cache(maxsize=None)
+def _holdout_totals():
+    split = calibration_holdout_summary(_coffee(), calibration_end="2025-06-30", observation_end="2025-12-31")
+    model = BetaGeo().fit(split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"}))
+    check = holdout_check(model, split)
+    return float((check["predicted"] * check["customers"]).sum()), float((check["actual"] * check["customers"]).sum())
+
+
+def _top_decile_share():
+    value = _coffee_models()[3].sort_values(ascending=False)
+    return float(value.iloc[: len(value) // 10].sum() / value.sum())
+
+
 def _counts_2025():
     return purchase_counts(_coffee(), "2025-01-01", "2026-01-01")
 
@@ -204,6 +245,26 @@ EXERCISES: dict[str, Exercise] = {
         lambda e: (lambda w: f"{w[0].value:.3f} vs {w[1].value:.3f}: customers left with an unresolved ticket "
                              f"churn {e:.2f} times as often.")(_churn_2025_by_support()),
         "split subs on subs['unresolved_tickets_90d'] > 0 and call rk.churn_rate on each part", rel_tol=0.01),
+    "04-weighted-month3": Exercise(
+        "04", "size-weighted share of Harbor Coffee members active 3 months after their first purchase (a fraction)",
+        lambda: float(average_retention(_coffee_cohorts()).loc[3, "weighted"]),
+        lambda e: (lambda a: f"{e:.4f}: active customers at age 3 summed over the {int(a.loc[3, 'cohorts'])} cohorts "
+                             f"observable at that age, divided by their summed sizes; the simple mean of the cohorts "
+                             f"gives {a.loc[3, 'simple']:.4f}.")(average_retention(_coffee_cohorts())),
+        "rk.cohorts.average_retention(rk.cohort_table(tx)).loc[3, 'weighted']", abs_tol=1e-4, unit="fraction"),
+    "04-promo-month3": Exercise(
+        "04", "share of the November 2024 (launch promotion) cohort active at age 3 (a fraction)",
+        lambda: float(cohort_retention(_coffee_cohorts()).loc["2024-11", 3]),
+        lambda e: f"{e:.4f} of the November 2024 cohort (mostly promotion members) bought in their fourth month, against "
+                  f"{float(average_retention(_coffee_cohorts()).loc[3, 'weighted']):.4f} for members overall.",
+        "rk.cohorts.cohort_retention(table).loc['2024-11', 3]", abs_tol=1e-4, unit="fraction"),
+    "04-median-unresolved": Exercise(
+        "04", "Kaplan-Meier median lifetime, in months, of subscribers left with an unresolved ticket",
+        lambda: median_lifetime(kaplan_meier(_subscriber_lifetimes(), by="unresolved")["True"]).value,
+        lambda e: (lambda k: f"{e:.2f} months, against {median_lifetime(k['False']).value:.2f} for subscribers "
+                             f"whose tickets were all resolved.")(kaplan_meier(_subscriber_lifetimes(), by="unresolved")),
+        "fit rk.survival.kaplan_meier(lifetimes, by=...) on a True/False column of unresolved tickets and read "
+        "rk.survival.median_lifetime(...) of the True group", abs_tol=0.01),
     "05-rpr-2025": Exercise(
         "05", "Harbor Coffee's repeat purchase rate in 2025 (a fraction)",
         lambda: repeat_purchase_rate(_coffee(), "2025-01-01", "2026-01-01").value,
@@ -223,6 +284,26 @@ EXERCISES: dict[str, Exercise] = {
                   f"k purchases selects the frequent buyers; it does not make them loyal.",
         "counts = rk.metrics.first_window_counts(tx); look up 'purchase_rate' in the planted truth for customers "
         "with counts >= 6 and < 6, and divide the two means", rel_tol=0.01),
+    "07-formula-start": Exercise(
+        "07", "CLV with the first margin now: $23.20 a month of margin, 96% monthly retention, 1% monthly discount",
+        lambda: formula_clv(23.20, 0.96, 0.01, timing="start").value,
+        lambda e: f"m (1 + d) / (1 + d - r) = 23.20 x 1.01 / 0.05 = ${e:,.2f}; with the first margin after a month "
+                  f"it is ${formula_clv(23.20, 0.96, 0.01, timing='end').value:,.2f}.",
+        "rk.clv.formula_clv(23.20, 0.96, 0.01, timing='start').value", rel_tol=1e-4),
+    "07-holdout-ratio": Exercise(
+        "07", "total predicted holdout purchases divided by total actual ones (BG/NBD fitted on the calibration period)",
+        lambda: (lambda t: t[0] / t[1])(_holdout_totals()),
+        lambda e: (lambda t: f"the model predicted {t[0]:,.0f} repeat purchases in the holdout half-year, and "
+                             f"{t[1]:,.0f} happened: a ratio of {e:.3f}.")(_holdout_totals()),
+        "multiply the 'predicted' and 'actual' means of rk.clv.holdout_check(model, split) by 'customers', sum, divide",
+        rel_tol=1e-3),
+    "07-top-decile-share": Exercise(
+        "07", "share of the total predicted 12-month CLV held by the top 10% of members (a fraction)",
+        _top_decile_share,
+        lambda e: f"the top tenth of members hold {e:.1%} of the predicted value: the case for targeting them "
+                  f"with personalized offers.",
+        "sort the CLV Series descending, sum its first len(clv) // 10 values, divide by the total",
+        abs_tol=1e-3, unit="fraction"),
     "06-crc-2025": Exercise(
         "06", "retention cost per retained customer in 2025, in dollars", lambda: _crc_2025().value,
         lambda e: (lambda r: f"${r.total:,.0f} of retention spend over {r.retained_customers:,} retained customers: "
