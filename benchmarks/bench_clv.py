@@ -3,22 +3,13 @@
 Usage: python benchmarks/bench_clv.py [--customers 100000] [--repeat 3]
 """
 import argparse
-import time
 import warnings
 
 import numpy as np
 from lifetimes import BetaGeoFitter, GammaGammaFitter
 
 import retention_kit as rk
-
-
-def best_of(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
+from common import best_of
 
 
 def main() -> None:

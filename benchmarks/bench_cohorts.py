@@ -3,13 +3,13 @@
 Usage: python benchmarks/bench_cohorts.py [--rows 5000000] [--repeat 3]
 """
 import argparse
-import time
 from operator import attrgetter
 
 import numpy as np
 import pandas as pd
 
 import retention_kit as rk
+from common import best_of, make_log
 
 
 def tutorial_recipe(df: pd.DataFrame) -> pd.DataFrame:
@@ -22,21 +22,11 @@ def tutorial_recipe(df: pd.DataFrame) -> pd.DataFrame:
     return counts.pivot_table(index="cohort", columns="period_number", values="n_customers")
 
 
-def best_of(fn, repeat):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=5_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    from bench_rfm_summary import make_log
     tx = make_log(args.rows)
     print(f"log: {len(tx):,} purchases by {tx['customer_id'].nunique():,} customers")
     t_kit, ours = best_of(lambda: rk.cohorts.cohort_table(tx), args.repeat)

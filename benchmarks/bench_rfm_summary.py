@@ -4,32 +4,12 @@ Usage: python benchmarks/bench_rfm_summary.py [--rows 1000000] [--repeat 3]
 Prints the best time of each, the ratio, and whether the two summaries agree.
 """
 import argparse
-import time
 
 import numpy as np
-import pandas as pd
 from lifetimes.utils import summary_data_from_transaction_data
 
 import retention_kit as rk
-
-
-def best_of(fn, repeat):
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return min(times), result
-
-
-def make_log(rows: int) -> pd.DataFrame:
-    """A BG/NBD log of about ``rows`` purchases (customers join over two years)."""
-    tx, _ = rk.datasets.make_transactions(max(rows // 8, 1), random_state=1)
-    while len(tx) < rows:  # top up with a second seed if the draw came out short
-        extra, _ = rk.datasets.make_transactions(max((rows - len(tx)) // 8, 1000), random_state=len(tx))
-        extra["customer_id"] += tx["customer_id"].max()
-        tx = pd.concat([tx, extra], ignore_index=True)
-    return tx.iloc[:rows].reset_index(drop=True)
+from common import best_of, make_log
 
 
 def main() -> None:
