@@ -15,6 +15,7 @@ help:
 	@echo "make lab       set up .venv and open JupyterLab on the start page"
 	@echo "make test      set up .venv, run the unit tests, then nbval over every notebook"
 	@echo "make student   student copies without solutions, in build/student/"
+	@echo "make course    the lessons as a browsable HTML site, in build/site/"
 	@echo "make notebooks re-execute and normalize the committed notebooks (after a change)"
 	@echo "make datasets  check that the shipped synthetic data match their generators"
 	@echo "make bench     benchmarks against the field's libraries (minutes)"
@@ -42,11 +43,19 @@ test-unit: $(STAMP)
 	$(PY) -m pytest tests -q
 	$(PY) -m pytest --doctest-modules retention_kit -q -p no:cacheprovider
 
-test-notebooks: $(STAMP)
+test-course: $(STAMP)
+	$(PY) tools/build_site.py --out build/site $(NOTEBOOKS)
+	@echo "open build/site/index.html"
+
+notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)
 
 student: $(STAMP)
 	$(PY) tools/make_student.py --out build/student $(NOTEBOOKS)
+
+course: $(STAMP)
+	$(PY) tools/build_site.py --out build/site $(NOTEBOOKS)
+	@echo "open build/site/index.html"
 
 notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NOTEBOOKS)

@@ -105,3 +105,19 @@ def test_strip_solutions_keeps_indentation_and_refuses_unbalanced_markers():
     assert tool.strip_solutions(src) == "answer = None\nif True:\n    # YOUR CODE HERE\nprint(answer)"
     with pytest.raises(ValueError, match="unbalanced"):
         tool.strip_solutions("### BEGIN SOLUTION\nx = 1\n")
+
+
+def test_course_site_has_a_page_per_notebook_with_working_links(tmp_path):
+    subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(tmp_path),
+                    *map(str, NOTEBOOKS)], check=True, capture_output=True)
+    index = (tmp_path / "index.html").read_text()
+    links_checked = 0
+    for path in NOTEBOOKS:
+        page = tmp_path / path.parent.name / f"{path.stem}.html"
+        assert page.exists() and f"{path.parent.name}/{path.stem}.html" in index
+        text = page.read_text()
+        assert "<img" in text and ".ipynb\"" not in text
+        for link in re.findall(r'href="([0-9]{2}_[a-z_]+\.html)"', text):
+            assert (page.parent / link).exists(), f"{page.name} links to missing {link}"
+            links_checked += 1
+    assert links_checked >= 10        # the course map and the prerequisites link the lessons
