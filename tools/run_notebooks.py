@@ -13,6 +13,9 @@ from nbclient import NotebookClient
 
 VOLATILE_NOTEBOOK_METADATA = ("widgets",)
 VOLATILE_CELL_METADATA = ("execution", "collapsed", "scrolled")
+# a widget view refers to a live model by a random id; without the saved widget state it cannot be
+# shown anyway, so keep only its text form (the cells carry # NBVAL_IGNORE_OUTPUT)
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def normalize(nb):
@@ -23,6 +26,8 @@ def normalize(nb):
     for cell in nb.cells:
         for key in VOLATILE_CELL_METADATA:
             cell.metadata.pop(key, None)
+        for output in cell.get("outputs", []):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
         cell.pop("id", None) if nb.nbformat_minor < 5 else None
     return nb
 
