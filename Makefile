@@ -43,11 +43,7 @@ test-unit: $(STAMP)
 	$(PY) -m pytest tests -q
 	$(PY) -m pytest --doctest-modules retention_kit -q -p no:cacheprovider
 
-test-course: $(STAMP)
-	$(PY) tools/build_site.py --out build/site $(NOTEBOOKS)
-	@echo "open build/site/index.html"
-
-notebooks: $(STAMP)
+test-notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)
 
 student: $(STAMP)

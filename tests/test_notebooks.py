@@ -121,3 +121,12 @@ def test_course_site_has_a_page_per_notebook_with_working_links(tmp_path):
             assert (page.parent / link).exists(), f"{page.name} links to missing {link}"
             links_checked += 1
     assert links_checked >= 10        # the course map and the prerequisites link the lessons
+
+
+def test_make_test_runs_unit_tests_and_nbval_over_every_notebook():
+    plan = subprocess.run(["make", "-n", "test", "STAMP=Makefile"], cwd=ROOT, capture_output=True, text=True,
+                          check=True).stdout
+    nbval = [line for line in plan.splitlines() if "--nbval" in line]
+    assert any("pytest tests" in line for line in plan.splitlines())
+    assert len(nbval) == 1 and "--nbval-sanitize-with nbval_sanitize.cfg" in nbval[0]
+    assert all(str(p.relative_to(ROOT)) in nbval[0] for p in NOTEBOOKS)
