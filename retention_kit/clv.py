@@ -23,7 +23,7 @@ from scipy.optimize import minimize
 from scipy.special import digamma, expit, gammaln, hyp2f1
 
 from .results import MetricResult
-from .validation import InputError, require_columns, require_frame
+from .validation import InputError, _label, require_columns, require_frame
 
 __all__ = ["formula_clv", "historical_clv", "BetaGeo", "GammaGamma", "customer_lifetime_value", "holdout_check",
            "NotFittedError", "ConvergenceError", "FORMULA_CLV_TIMING"]
@@ -86,14 +86,14 @@ def _summary_arrays(summary, columns, name="summary"):
         values = pd.to_numeric(summary[col], errors="coerce")
         bad = summary.index[values.isna().to_numpy() | ~np.isfinite(values.to_numpy(dtype=float, na_value=np.nan))]
         if len(bad):
-            raise InputError(f"column {col!r} has missing or non-numeric values (first at customer {bad[0]!r}); "
+            raise InputError(f"column {col!r} has missing or non-numeric values (first at customer {_label(bad[0])}); "
                              f"fix or remove those customers explicitly.")
         out.append(values.to_numpy(dtype=float))
     return out
 
 
 def _first_bad(summary, mask) -> str:
-    return repr(summary.index[np.flatnonzero(mask)[0]])
+    return _label(summary.index[np.flatnonzero(mask)[0]])
 
 
 def _maximize(neg_ll_and_grad, x0, args, name, penalizer):

@@ -16,7 +16,7 @@ from lifelines.utils import median_survival_times
 
 from .datasets.simulate import DAYS_PER_MONTH
 from .results import MetricResult
-from .validation import (InputError, as_datetime, as_timestamp, require_columns, require_end_after_start,
+from .validation import (InputError, _label, as_datetime, as_timestamp, require_columns, require_end_after_start,
                          require_frame)
 
 __all__ = ["subscription_lifetimes", "kaplan_meier", "median_lifetime", "logrank", "monthly_churn_from_survival"]
@@ -47,7 +47,7 @@ def subscription_lifetimes(subscriptions: pd.DataFrame, *, observation_end, star
     late = starts > end
     if late.any():
         raise InputError(f"{int(late.sum())} subscription(s) start after observation_end ({end.date()}) (first: row "
-                         f"{subscriptions.index[late.to_numpy()][0]!r}); pass a later observation_end or filter them.")
+                         f"{_label(subscriptions.index[late.to_numpy()][0])}); pass a later observation_end or filter them.")
     churned = ends.notna() & (ends <= end)
     stop = ends.where(churned, end)
     out = subscriptions.copy()
