@@ -7,7 +7,8 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb) $(wildcard case_studies/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 300
 PORT ?= 8888
-ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)   # JupyterLab refuses root without it
+# JupyterLab refuses to run as root without --allow-root
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: help install datasets lab test test-unit test-notebooks student course notebooks bench clean
 
