@@ -322,13 +322,16 @@ class BetaGeo(_Fitter):
         ((alpha + T)/(alpha + t_x))^(r + x)).
         """
         x, tx, T = self._history(summary)
+        return pd.Series(self._expected_purchases(t, x, tx, T, self._dropout_odds(x, tx, T)), index=summary.index,
+                         name="expected_purchases")
+
+    def _expected_purchases(self, t, x, tx, T, dropout_odds):
         r, alpha, a, b = self.params_
         t = float(t)
         z = t / (alpha + T + t)
         numerator = (a + b + x - 1) / (a - 1) * (
             1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
-        return pd.Series(numerator / (1 + self._dropout_odds(x, tx, T)), index=summary.index,
-                         name="expected_purchases")
+        return numerator / (1 + dropout_odds)
 
     def expected_purchases_new_customer(self, t) -> np.ndarray | float:
         """Expected repeat purchases in (0, t] of a new customer (eq. 7):
@@ -465,14 +468,15 @@ def customer_lifetime_value(purchases: BetaGeo, spend: GammaGamma, summary: pd.D
         raise InputError(f"margin={margin!r} must be a fraction of spend between 0 and 1 (a 30% margin is 0.3).")
     if discount_rate < 0:
         raise InputError(f"discount_rate={discount_rate!r} must not be negative (1% a period is 0.01).")
-    value_per_purchase = margin * spend.expected_spend(summary)
-    total = pd.Series(0.0, index=summary.index, name="clv")
-    previous = purchases.expected_purchases(0.0, summary) * 0.0
+    value_per_purchase = margin * spend.expected_spend(summary).to_numpy()
+    x, tx, T = purchases._history(summary)           # validated once for the whole horizon
+    odds = purchases._dropout_odds(x, tx, T)
+    total, previous = np.zeros(len(x)), 0.0
     for k in range(1, int(horizon) + 1):
-        cumulative = purchases.expected_purchases(k * period_length, summary)
+        cumulative = purchases._expected_purchases(k * period_length, x, tx, T, odds)
         total += value_per_purchase * (cumulative - previous) / (1 + discount_rate) ** k
         previous = cumulative
-    return total
+    return pd.Series(total, index=summary.index, name="clv")
 
 
 # ------------------------------------------------------------------------------- history and checks

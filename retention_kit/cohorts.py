@@ -98,8 +98,7 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     period = _period_numbers(dates[~late], freq)
     first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
     np.minimum.at(first, codes, period)
-    observed_cohort = first <= last_complete   # customers whose first purchase is in a complete period
-    observed_cohort &= first != np.iinfo(np.int64).max   # codes that belong to no customer (dense integer ids)
+    observed_cohort = first <= last_complete   # first purchase in a complete period (unused codes stay at max)
     incomplete_cohort_customers = int(((first > last_complete) & (first != np.iinfo(np.int64).max)).sum())
     keep = (period <= last_complete) & observed_cohort[codes]
     if not keep.any():

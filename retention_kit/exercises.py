@@ -25,7 +25,7 @@ from .cohorts import average_retention, cohort_retention, cohort_table
 from .datasets.simulate import DAYS_PER_MONTH
 from .summaries import calibration_holdout_summary, rfm_summary
 from .survival import kaplan_meier, median_lifetime, subscription_lifetimes
-from .metrics import (churn_rate, compound_churn, csat, csat_by, nps, nps_difference, nps_sample_size,
+from .metrics import (churn_rate, compound_churn, csat, csat_by, nps, nps_category, nps_difference, nps_sample_size,
                       first_window_counts, purchase_counts, repeat_purchase_rate, retention_cost,
                       retention_rate)
 from .results import MetricResult
@@ -95,13 +95,9 @@ def _wave(w):
     return s.loc[s["wave"] == w, "nps_score"]
 
 
-def _category(scores: pd.Series) -> pd.Series:
-    return pd.cut(scores, [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
-
-
 def _referrals_by_category():
     s = _survey().dropna(subset=["nps_score"])
-    return s.groupby(_category(s["nps_score"]), observed=True)["referrals"].agg(["size", "sum"])
+    return s.groupby(nps_category(s["nps_score"]))["referrals"].agg(["size", "sum"])
 
 
 def _referral_share_promoters():

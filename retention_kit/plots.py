@@ -10,6 +10,8 @@ import pandas as pd
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
+from .metrics.survey import nps_category
+
 __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "rating_distribution", "churn_over_time",
            "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period", "cohort_heatmap",
            "retention_curves", "survival_curves", "predicted_vs_actual", "value_concentration", "formula_clv_bars",
@@ -28,7 +30,7 @@ def score_distribution(scores, ax=None, title="How likely are you to recommend u
     """Bar chart of 0-10 answers, coloured detractor / passive / promoter."""
     ax = _axes(ax)
     counts = pd.Series(scores).dropna().astype(int).value_counts().reindex(range(11), fill_value=0)
-    colours = [CATEGORY_COLOURS["promoter" if s >= 9 else "passive" if s >= 7 else "detractor"] for s in range(11)]
+    colours = [CATEGORY_COLOURS[c] for c in nps_category(np.arange(11))]
     ax.bar(counts.index, counts.to_numpy(), color=colours)
     ax.set(xticks=range(11), xlabel="score", ylabel="responses", title=title)
     ax.legend(handles=[Patch(color=c, label=name) for name, c in CATEGORY_COLOURS.items()], frameon=False,

@@ -135,7 +135,8 @@ def to_series(values, name: str) -> pd.Series:
                          f"{list(values.columns)}; pass one column, for example df['score'].")
     if np.isscalar(values) or values is None:
         raise InputError(f"{name} must be a list, array or Series of values, got {values!r}.")
-    series = values if isinstance(values, pd.Series) else pd.Series(list(values) if not isinstance(values, np.ndarray) else values)
+    series = values if isinstance(values, pd.Series) else pd.Series(
+        values if isinstance(values, np.ndarray) else list(values))
     if len(series) == 0:
         raise InputError(f"{name} is empty; pass at least one value.")
     return series

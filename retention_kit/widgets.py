@@ -17,6 +17,7 @@ from .survival import kaplan_meier, median_lifetime
 __all__ = ["nps_interval_view", "nps_interval_explorer", "churn_compounding_view", "churn_compounding_explorer",
            "formula_clv_view", "formula_clv_explorer", "survival_view", "survival_explorer"]
 
+SLIDER_STYLE = dict(continuous_update=False, style={"description_width": "initial"})
 SIZES = np.unique(np.round(np.logspace(np.log10(50), np.log10(20000), 60)).astype(int))
 
 
@@ -65,20 +66,18 @@ def _explorer(view, **sliders):
 
 def nps_interval_explorer():
     """Sliders for responses and true shares -> width of the NPS confidence interval."""
-    style = dict(continuous_update=False, style={"description_width": "initial"})
     return _explorer(nps_interval_view,
-                     n=w.IntSlider(400, min=50, max=20000, step=50, description="responses", **style),
-                     p_promoters=w.FloatSlider(0.30, min=0, max=1, step=0.01, description="promoters", **style),
-                     p_detractors=w.FloatSlider(0.25, min=0, max=1, step=0.01, description="detractors", **style))
+                     n=w.IntSlider(400, min=50, max=20000, step=50, description="responses", **SLIDER_STYLE),
+                     p_promoters=w.FloatSlider(0.30, min=0, max=1, step=0.01, description="promoters", **SLIDER_STYLE),
+                     p_detractors=w.FloatSlider(0.25, min=0, max=1, step=0.01, description="detractors", **SLIDER_STYLE))
 
 
 def churn_compounding_explorer():
     """Slider for monthly churn -> annual churn and expected lifetime."""
     return _explorer(churn_compounding_view,
                      monthly_rate=w.FloatSlider(0.05, min=0.005, max=0.3, step=0.005, readout_format=".1%",
-                                                description="monthly churn", continuous_update=False,
-                                                style={"description_width": "initial"}),
-                     months=w.IntSlider(24, min=6, max=60, step=6, description="months", continuous_update=False))
+                                                description="monthly churn", **SLIDER_STYLE),
+                     months=w.IntSlider(24, min=6, max=60, step=6, description="months", **SLIDER_STYLE))
 
 
 def formula_clv_view(margin: float, retention: float, discount_rate: float, ax=None):
@@ -93,11 +92,10 @@ def formula_clv_view(margin: float, retention: float, discount_rate: float, ax=N
 
 def formula_clv_explorer():
     """Sliders for margin, retention and discount rate -> lifetime value by each closed form."""
-    style = dict(continuous_update=False, style={"description_width": "initial"})
     return _explorer(formula_clv_view,
-                     margin=w.FloatSlider(100, min=10, max=500, step=10, description="margin per period ($)", **style),
-                     retention=w.FloatSlider(0.8, min=0.0, max=0.98, step=0.01, description="retention", **style),
-                     discount_rate=w.FloatSlider(0.1, min=0.0, max=0.3, step=0.01, description="discount rate", **style))
+                     margin=w.FloatSlider(100, min=10, max=500, step=10, description="margin per period ($)", **SLIDER_STYLE),
+                     retention=w.FloatSlider(0.8, min=0.0, max=0.98, step=0.01, description="retention", **SLIDER_STYLE),
+                     discount_rate=w.FloatSlider(0.1, min=0.0, max=0.3, step=0.01, description="discount rate", **SLIDER_STYLE))
 
 
 def survival_view(lifetimes, by: str, show_intervals: bool = True, ax=None):

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ..metrics.survey import nps_category
 from ..validation import InputError, require_period
 
 __all__ = ["Simulated", "make_transactions", "make_subscriptions", "make_survey", "make_retention_costs",
@@ -273,7 +274,7 @@ def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 
         effect = np.array([TOUCHPOINT_EFFECT[t] for t in tps])[tp]
         rating = np.clip(np.round(1 + 0.4 * score + effect + rng.normal(0, 0.7, n)), 1, 5)
         renew_p = 1 / (1 + np.exp(-(renewal_intercept + renewal_slope * (rating - 3))))
-        category = np.where(score >= 9, "promoter", np.where(score >= 7, "passive", "detractor"))
+        category = nps_category(score)
         referrals = rng.poisson(np.vectorize(REFERRAL_RATE.get)(category))
         month = 3 if w == 1 else 9
         frames.append(pd.DataFrame({

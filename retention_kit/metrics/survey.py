@@ -44,9 +44,22 @@ def _integer_scores(values, name: str, low: int, high: int) -> tuple[np.ndarray,
     return kept.to_numpy(dtype=int), missing
 
 
-def nps_category(score: int) -> str:
-    """``"promoter"`` for 9-10, ``"passive"`` for 7-8, ``"detractor"`` for 0-6."""
-    return "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
+def nps_category(score):
+    """``"promoter"`` for 9-10, ``"passive"`` for 7-8, ``"detractor"`` for 0-6; missing stays missing.
+
+    Takes one score, an array or a Series (the Series keeps its index).
+
+    Example
+    -------
+    >>> nps_category(9), nps_category([3, 7, None]).tolist()
+    ('promoter', ['detractor', 'passive', None])
+    """
+    values = pd.to_numeric(pd.Series(score) if np.ndim(score) else pd.Series([score]), errors="coerce")
+    labels = np.where(values >= 9, "promoter", np.where(values >= 7, "passive", "detractor")).astype(object)
+    labels[values.isna().to_numpy()] = None
+    if isinstance(score, pd.Series):
+        return pd.Series(labels, index=score.index, name="category")
+    return labels[0] if np.ndim(score) == 0 else labels
 
 
 def _missing_note(missing: int) -> tuple[str, ...]:
