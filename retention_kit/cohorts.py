@@ -7,39 +7,13 @@ left", when the truth is "we do not know yet".
 """
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
-from .validation import InputError, as_timestamp, require_transactions
+from .validation import (PANDAS_PERIOD, InputError, period_index, period_numbers, require_frame, require_time_unit,
+                         require_transactions, warn_data)
 
-__all__ = ["cohort_table", "cohort_retention", "average_retention", "COHORT_FREQS"]
-
-COHORT_FREQS = {"M": "months", "Q": "quarters", "W": "weeks starting Monday"}
-
-
-def _period_numbers(dates: np.ndarray, freq: str) -> np.ndarray:
-    """Whole periods since 1970 (months, quarters or Monday-starting weeks) as int64.
-
-    Calendar conversion is done once per distinct day through a lookup table, not per row.
-    """
-    days = dates.astype("datetime64[D]").view(np.int64) if dates.dtype != "datetime64[ns]" \
-        else dates.view(np.int64) // 86_400_000_000_000
-    if freq == "W":
-        return (days + 3) // 7   # 1970-01-01 was a Thursday
-    low = int(days.min())
-    calendar = np.arange(low, int(days.max()) + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    months = calendar[days - low]
-    return months // 3 if freq == "Q" else months
-
-
-def _to_period(numbers: np.ndarray, freq: str) -> pd.PeriodIndex:
-    if freq == "W":
-        starts = (numbers * 7 - 3).astype("datetime64[D]")
-        return pd.PeriodIndex(pd.DatetimeIndex(starts), freq="W-SUN")
-    months = (numbers * 3 if freq == "Q" else numbers).astype("datetime64[M]")
-    return pd.PeriodIndex(pd.DatetimeIndex(months), freq="Q" if freq == "Q" else "M")
+__all__ = ["cohort_table", "cohort_retention", "average_retention"]
 
 
 def _customer_codes(ids: np.ndarray) -> np.ndarray:
@@ -52,58 +26,71 @@ def _customer_codes(ids: np.ndarray) -> np.ndarray:
 
 
 def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
-                 freq: str = "M", observation_end=None) -> pd.DataFrame:
+                 monetary_value_col: str | None = "amount", time_unit: str = "month",
+                 observation_period_end=None) -> pd.DataFrame:
     """Active customers of each acquisition cohort at each age, with unobservable cells missing.
 
-    Rows: cohorts (the period of each customer's first purchase). Columns: age 0, 1, 2, ...
-    periods since. Cell: customers of that cohort who bought at that age. Column 0 is the
-    cohort's size. A cell is NaN when its period is not complete by ``observation_end``.
+    Rows: cohorts (the calendar period of each customer's first purchase). Columns: age 0, 1,
+    2, ... periods since. Cell: customers of that cohort who bought at that age. Column 0 is
+    the cohort's size. A cell is NaN when its period is not complete before
+    ``observation_period_end``: "we do not know yet", never 0 ("everyone left").
 
     Parameters
     ----------
-    transactions : one row per purchase.
-    freq : "M" (months, default), "Q" (quarters) or "W" (weeks starting Monday).
-    observation_end : exclusive end of observation; default the day after the last purchase
-        (the log is taken to be complete up to then). Only periods that end by then are
-        observed; purchases at or after it are excluded with a warning.
+    transactions : DataFrame, one row per purchase
+    customer_id_col, datetime_col, monetary_value_col : str
+        Column names; ``monetary_value_col=None`` for a log without amounts.
+    time_unit : str, default "month"
+        "day", "week" (Monday to Sunday), "month", "quarter" or "year".
+    observation_period_end : date, optional
+        The first instant not observed (exclusive); default midnight after the day of the last
+        purchase. Only periods that end by then are observed. Purchases at or after it, and
+        customers whose first purchase falls in an incomplete period, are left out with a
+        :class:`~retention_kit.DataWarning`.
 
     Returns
     -------
     DataFrame indexed by cohort (``pd.Period``), one float column per age; ``attrs`` records
-    ``freq``, ``observation_end``, ``last_complete_period`` and the number of customers whose
-    first purchase falls in an incomplete period (``customers_in_incomplete_cohort``).
+    ``time_unit``, ``observation_period_end`` and ``last_complete_period``.
 
-    Computed with integer period numbers and hashing, without a per-row Python function.
+    Raises
+    ------
+    InputError
+        For a log that fails the checks, an unknown time unit, or no complete period.
 
-    Example
-    -------
+    Examples
+    --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3], "date": pd.to_datetime(
-    ...     ["2025-01-05", "2025-02-10", "2025-01-20", "2025-02-03"])})
-    >>> cohort_table(tx, observation_end="2025-03-01").to_dict("index")
+    ...     ["2025-01-05", "2025-02-10", "2025-01-20", "2025-02-03"]), "amount": [3.0, 4.0, 5.0, 6.0]})
+    >>> cohort_table(tx, observation_period_end="2025-03-01").to_dict("index")
     {Period('2025-01', 'M'): {0: 2.0, 1: 1.0}, Period('2025-02', 'M'): {0: 1.0, 1: nan}}
     """
-    if freq not in COHORT_FREQS:
-        raise InputError(f"freq={freq!r} is not supported; choose one of {list(COHORT_FREQS)} "
-                         f"({', '.join(COHORT_FREQS.values())}).")
-    tx = require_transactions(transactions, customer_id_col, datetime_col)
-    dates = tx[datetime_col].to_numpy("datetime64[ns]")
-    end = (as_timestamp(observation_end, "observation_end") if observation_end is not None
-           else pd.Timestamp(dates.max()).normalize() + pd.Timedelta(days=1))
+    time_unit = require_time_unit(time_unit, allowed=tuple(PANDAS_PERIOD))
+    log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
+                               monetary_value_col=monetary_value_col)
+    dates = log.dates.to_numpy("datetime64[ns]")
+    end = (log.timestamp(observation_period_end, "observation_period_end") if observation_period_end is not None
+           else log.default_end())
     late = dates >= np.datetime64(end.to_datetime64())
     if late.any():
-        warnings.warn(f"cohort_table: {int(late.sum())} purchase(s) at or after observation_end ({end}) were "
-                      f"excluded.", stacklevel=2)
-    last_complete = int(_period_numbers(np.array([end.to_datetime64()]), freq)[0]) - 1
-    codes = _customer_codes(tx[customer_id_col].to_numpy()[~late])
-    period = _period_numbers(dates[~late], freq)
+        warn_data(f"cohort_table: {int(late.sum())} purchase(s) at or after observation_period_end ({end}) were left "
+                  f"out.")
+    last_complete = int(period_numbers(np.array([end.to_datetime64()]), time_unit)[0]) - 1
+    codes = _customer_codes(log.frame[customer_id_col].to_numpy()[~late])
+    period = period_numbers(dates[~late], time_unit)
     first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
     np.minimum.at(first, codes, period)
-    observed_cohort = first <= last_complete   # first purchase in a complete period (unused codes stay at max)
-    incomplete_cohort_customers = int(((first > last_complete) & (first != np.iinfo(np.int64).max)).sum())
+    seen = first != np.iinfo(np.int64).max                             # unused codes stay at max
+    observed_cohort = first <= last_complete
+    incomplete = int((seen & ~observed_cohort).sum())
     keep = (period <= last_complete) & observed_cohort[codes]
     if not keep.any():
-        raise InputError(f"no complete {COHORT_FREQS[freq][:-1]} before observation_end ({end}); pass a later "
-                         f"observation_end or a shorter freq.")
+        raise InputError(f"no complete {time_unit} before observation_period_end ({end}); pass a later "
+                         f"observation_period_end or a shorter time_unit.")
+    if incomplete:
+        warn_data(f"cohort_table: {incomplete} customer(s) whose first purchase falls in the incomplete {time_unit} "
+                  f"{period_index(np.array([last_complete + 1]), time_unit)[0]} were left out (their cohort is not "
+                  f"complete before {end}).")
     if not keep.all():
         codes, period = codes[keep], period[keep]
     age = period - first[codes]
@@ -117,18 +104,46 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     observable = cohorts[:, None] + np.arange(width)[None, :] <= last_complete
     table[~observable] = np.nan
     sizes = table[:, 0]
-    out = pd.DataFrame(table[sizes > 0], index=_to_period(cohorts[sizes > 0], freq),
+    out = pd.DataFrame(table[sizes > 0], index=period_index(cohorts[sizes > 0], time_unit),
                        columns=pd.RangeIndex(width, name="age"))
     out.index.name = "cohort"
-    out.attrs.update(freq=freq, observation_end=end, last_complete_period=_to_period(np.array([last_complete]), freq)[0],
-                     customers_in_incomplete_cohort=incomplete_cohort_customers)
+    out.attrs.update(time_unit=time_unit, observation_period_end=end,
+                     last_complete_period=period_index(np.array([last_complete]), time_unit)[0])
     return out
 
 
-def cohort_retention(table: pd.DataFrame) -> pd.DataFrame:
-    """Each cell of a cohort table divided by its cohort's size (age 0): the share still active."""
+def _require_cohort_table(table) -> None:
+    require_frame(table, "table")
     if 0 not in table.columns:
-        raise InputError("the table has no age-0 column; pass the output of rk.cohort_table.")
+        raise InputError("table has no age-0 column (the cohort sizes); pass the output of rk.cohort_table.")
+    sizes = table[0].to_numpy(dtype=float)
+    if np.isnan(sizes).any() or (sizes <= 0).any():
+        raise InputError("table has a cohort with a missing or zero size in column 0; pass the output of "
+                         "rk.cohort_table.")
+
+
+def cohort_retention(table: pd.DataFrame) -> pd.DataFrame:
+    """Each cell of a cohort table divided by its cohort's size (age 0): the share still active.
+
+    Parameters
+    ----------
+    table : DataFrame from :func:`cohort_table`
+
+    Returns
+    -------
+    DataFrame of the same shape: fractions, NaN where the cell is not observable yet.
+
+    Raises
+    ------
+    InputError
+        For a table without sizes in column 0.
+
+    Examples
+    --------
+    >>> cohort_retention(pd.DataFrame({0: [100.0, 10.0], 1: [50.0, np.nan]})).to_dict("list")
+    {0: [1.0, 1.0], 1: [0.5, nan]}
+    """
+    _require_cohort_table(table)
     return table.div(table[0], axis=0)
 
 
@@ -140,10 +155,24 @@ def average_retention(table: pd.DataFrame) -> pd.DataFrame:
 
     They differ when cohort size and retention go together; the weighted one answers "what share
     of customers is still active k periods after joining". ``cohorts`` counts the cohorts
-    behind each age (fewer at older ages: read the tail with care).
+    behind each age (fewer at older ages: the mix of cohorts changes along the curve, so read
+    the tail with care).
 
-    Example
+    Parameters
+    ----------
+    table : DataFrame from :func:`cohort_table`
+
+    Returns
     -------
+    DataFrame indexed by age with columns ``weighted``, ``simple`` and ``cohorts``.
+
+    Raises
+    ------
+    InputError
+        For a table without sizes in column 0.
+
+    Examples
+    --------
     >>> t = pd.DataFrame({0: [100.0, 10.0], 1: [50.0, 9.0]})
     >>> average_retention(t).round(3).to_dict("index")[1]
     {'weighted': 0.536, 'simple': 0.7, 'cohorts': 2.0}

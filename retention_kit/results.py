@@ -12,6 +12,8 @@ Example
 25.0
 >>> r.promoters, r.detractors, r.n
 (2, 1, 4)
+>>> r.kind
+'nps'
 """
 from __future__ import annotations
 
@@ -20,11 +22,89 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MetricResult", "format_value"]
+__all__ = ["MetricResult", "format_value", "require_result", "money", "money_text", "html_text", "NO_MATH"]
+
+_TIME_UNITS = ("hour", "day", "week", "month", "quarter", "year")
+
+NO_MATH = "mathjax_ignore tex2jax_ignore"   # classes MathJax 3 and 2 skip: text inside is never typeset
+
+
+def money_text(value: float, decimals: int = 0) -> str:
+    """Dollars in plain text (print, a widget's text): ``$1,234``.
+
+    Examples
+    --------
+    >>> money_text(1234.5), money_text(266.666, 1)
+    ('$1,234', '$266.7')
+    """
+    return f"${value:,.{decimals}f}"
+
+
+def money(value: float, decimals: int = 0) -> str:
+    r"""Dollars for Markdown (a markdown cell, ``display(Markdown(...))``): ``\\$1,234``.
+
+    JupyterLab typesets the text between two dollar signs of one Markdown cell or output as
+    mathematics, and ``\$`` does not prevent it there (the Markdown parser removes the backslash
+    before MathJax looks); ``\\$`` shows a plain dollar sign. Use this for every amount in
+    computed prose.
+
+    Parameters
+    ----------
+    value : float
+    decimals : int, default 0
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing.
+
+    Examples
+    --------
+    >>> print(money(451651.2), money(378.9, 2))
+    \\$451,651 \\$378.90
+    """
+    return "\\\\" + money_text(value, decimals)
+
+
+def html_text(text: str) -> str:
+    """Plain text as HTML: escaped, each dollar sign as an entity. Put it inside an element of class
+    ``NO_MATH`` so that MathJax (JupyterLab's, or a site's) leaves a pair of dollar amounts alone.
+
+    Examples
+    --------
+    >>> html_text("$5 < $7")
+    '&#36;5 &lt; &#36;7'
+    """
+    return html.escape(text).replace("$", "&#36;")
 
 
 def format_value(value: Any, unit: str = "") -> str:
-    """Format a number for display in the unit it is measured in."""
+    """Format a number for display in the unit it is measured in.
+
+    Parameters
+    ----------
+    value : number, tuple of numbers, or anything else (shown with ``str``)
+    unit : str
+        ``"fraction"``, ``"%"``, ``"points"``, ``"currency"`` (no currency sign: the kit's data
+        are in dollars, and a sign is added where text is written for people), ``"count"``, a
+        time unit (``"month"``...), or ``""``.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing: a value that is not a number is shown as text.
+
+    Examples
+    --------
+    >>> format_value(0.0462, "fraction"), format_value(12.5, "month"), format_value(float("inf"), "month")
+    ('0.0462 (4.62%)', '12.5 months', 'not reached')
+    """
     if value is None:
         return "-"
     if isinstance(value, tuple):
@@ -33,6 +113,10 @@ def format_value(value: Any, unit: str = "") -> str:
         return str(value)
     if isinstance(value, float) and math.isnan(value):
         return "nan"
+    if unit in _TIME_UNITS:
+        return f"{value:.4g} {unit}s" if math.isfinite(value) else "not reached"
+    if unit == "count":
+        return f"{value:,.0f}"
     if unit == "fraction":
         return f"{value:.4f} ({100 * value:.2f}%)"
     if unit == "%":
@@ -52,12 +136,15 @@ class MetricResult:
 
     Attributes
     ----------
+    kind : str
+        Which metric this is, for machines: ``"nps"``, ``"csat"``, ``"churn_rate"``... A function
+        that takes a result checks its ``kind`` (a CSAT result is refused where an NPS is expected).
     name : str
         What was measured, for example ``"Net Promoter Score"``.
     value : float
         The metric, in ``unit``.
     unit : str
-        ``"points"``, ``"%"``, ``"fraction"``, ``"currency"`` or ``""``.
+        ``"points"``, ``"%"``, ``"fraction"``, ``"currency"``, ``"count"``, a time unit or ``""``.
     formula : str
         The formula used, in words and symbols.
     parts : dict
@@ -66,9 +153,17 @@ class MetricResult:
     se, ci, confidence : float, (float, float), float or None
         Standard error, interval ``(low, high)`` and its confidence level, where they apply.
     notes : tuple of str
-        Anything the reader must know, such as how many rows were excluded and why.
+        What the reader must know to interpret the value (rows left out are reported as a
+        :class:`~retention_kit.DataWarning` instead).
+
+    Examples
+    --------
+    >>> r = MetricResult(kind="share", name="Share", value=0.25, unit="fraction", formula="k / n", parts={"n": 8})
+    >>> float(r), r.n
+    (0.25, 8)
     """
 
+    kind: str
     name: str
     value: float
     unit: str
@@ -97,14 +192,17 @@ class MetricResult:
         if self.se is not None:
             rows.append(("standard error", format_value(self.se, self.unit)))
         if self.ci is not None:
-            level = f"{100 * self.confidence:g}% " if self.confidence else ""
-            rows.append((f"{level}interval",
+            rows.append((self.interval_label(),
                          f"{format_value(self.ci[0], self.unit)} to {format_value(self.ci[1], self.unit)}"))
         for key, val in self.parts.items():
             if hasattr(val, "shape"):  # tables are shown by the lesson, not in the summary
                 continue
             rows.append((key, format_value(val)))
         return rows
+
+    def interval_label(self) -> str:
+        """``"95% interval"`` for a result at confidence 0.95 (the label follows the setting)."""
+        return f"{100 * self.confidence:g}% interval" if self.confidence else "interval"
 
     def __repr__(self) -> str:
         width = max(len(k) for k, _ in self._rows())
@@ -123,3 +221,26 @@ class MetricResult:
                 f"<table>{body}</table>"
                 f"<p><em>formula:</em> <code>{esc(self.formula)}</code></p>"
                 + (f"<ul>{notes}</ul>" if notes else "") + "</div>")
+
+
+def require_result(result, kind: str, argument: str) -> MetricResult:
+    """Check that ``result`` is a :class:`MetricResult` of the expected ``kind`` and return it.
+
+    Raises
+    ------
+    InputError
+        For a result of another metric (a CSAT result where an NPS is expected, say).
+
+    Examples
+    --------
+    >>> require_result(MetricResult(kind="csat", name="CSAT", value=80.0, unit="%", formula=""), "nps", "before")
+    Traceback (most recent call last):
+    ...
+    retention_kit.InputError: before is a result of 'csat' (CSAT), not of 'nps'; pass the scores, or the result of the matching function.
+    """
+    from .validation import InputError
+    if not isinstance(result, MetricResult) or result.kind != kind:
+        what = f"a result of {result.kind!r} ({result.name})" if isinstance(result, MetricResult) else type(result).__name__
+        raise InputError(f"{argument} is {what}, not of {kind!r}; pass the scores, or the result of the matching "
+                         f"function.")
+    return result

@@ -8,53 +8,60 @@ from retention_kit.validation import InputError
 
 @pytest.fixture
 def subs():
-    # hand-worked period: January 2025, (2025-01-01, 2025-02-01]
+    # hand-worked period: January 2025, [2025-01-01, 2025-02-01)
     return pd.DataFrame({
         "customer_id": ["a", "b", "c", "d", "e", "f", "g"],
         "start_date": pd.to_datetime(["2024-01-01", "2024-05-01", "2024-12-31", "2025-01-05", "2025-01-10",
                                       "2023-01-01", "2025-02-01"]),
         "end_date": pd.to_datetime(["2025-01-20", None, "2025-02-01", "2025-01-25", None, "2025-01-01", None]),
     })
-    # a: at start, lost. b: at start, stays. c: at start, ends on period_end -> lost.
-    # d: joins and leaves inside. e: joins, stays. f: ended exactly at period_start -> not at start.
-    # g: joins at period_end -> new, active at end.
+    # Every event at t belongs to the period when 2025-01-01 <= t < 2025-02-01.
+    # a: there at the start, ends in January: lost. b: there, stays. c: there, ends on 1 February (next period): stays.
+    # d: joins and leaves in January (new_lost). e: joins, stays. f: ends on 1 January, an event of January: there
+    # at the start (joined before, not ended before) and lost. g: joins on 1 February: not in this period at all.
 
 
 def test_churn_hand_worked(subs):
     r = rk.churn_rate(subs, "2025-01-01", "2025-02-01")
-    assert (r.at_start, r.lost, r.new, r.new_lost, r.at_end) == (3, 2, 3, 1, 3)
-    assert r.value == pytest.approx(2 / 3)
+    assert (r.at_start, r.lost, r.new, r.new_lost, r.at_end) == (4, 2, 2, 1, 3)   # S {a,b,c,f}, E {b,c,e}
+    assert r.value == pytest.approx(2 / 4)
     assert any("joined and left" in n for n in r.notes)
 
 
 def test_alternative_denominators(subs):
     avg = rk.churn_rate(subs, "2025-01-01", "2025-02-01", denominator="average")
-    assert avg.value == pytest.approx(3 / ((3 + 3) / 2))      # all 3 lost over mean of S=3, E=3
+    assert avg.value == pytest.approx(3 / ((4 + 3) / 2))      # all 3 lost (a, f, d) over the mean of S=4, E=3
     wide = rk.churn_rate(subs, "2025-01-01", "2025-02-01", denominator="start_plus_new")
-    assert wide.value == pytest.approx(3 / (3 + 3))
+    assert wide.value == pytest.approx(3 / (4 + 2))
     with pytest.raises(InputError, match="denominator"):
         rk.churn_rate(subs, "2025-01-01", "2025-02-01", denominator="end")
 
 
 def test_retention_is_e_minus_n_over_s(subs):
     r = rk.retention_rate(subs, "2025-01-01", "2025-02-01")
-    # E = {b, e, g} = 3, N = new still active at end = {e, g} = 2, S = 3
-    assert (r.at_end, r.new_active_at_end, r.at_start) == (3, 2, 3)
-    assert r.value == pytest.approx(1 / 3) and r.retained == 1
+    # E = {b, c, e} = 3, N = new still there at the end = {e} = 1, S = 4
+    assert (r.at_end, r.new_active_at_end, r.at_start) == (3, 1, 4)
+    assert r.value == pytest.approx(2 / 4) and r.retained == 2
+
+
+def test_consecutive_periods_chain(subs):
+    # the customers at the end of January are the customers at the start of February
+    january = rk.churn_rate(subs, "2025-01-01", "2025-02-01")
+    february = rk.churn_rate(subs, "2025-02-01", "2025-03-01")
+    assert january.at_end == february.at_start == 3 and february.new == 1     # g joins in February
 
 
 def brute_force(subs, ps, pe):
-    """Reference: one customer at a time, straight from the definitions."""
+    """Reference: one customer at a time, straight from the definitions (an event at t is in [ps, pe))."""
     ps, pe = pd.Timestamp(ps), pd.Timestamp(pe)
     s = lost = e = n_active = 0
     for _, row in subs.iterrows():
-        end = row.end_date if pd.notna(row.end_date) else pd.Timestamp.max
-        active_start = row.start_date <= ps < end
-        active_end = row.start_date <= pe < end
-        s += active_start
-        lost += active_start and ps < end <= pe
-        e += active_end
-        n_active += (ps < row.start_date <= pe) and active_end
+        ended = pd.notna(row.end_date)
+        there_at = lambda t: row.start_date < t and not (ended and row.end_date < t)   # noqa: E731
+        s += there_at(ps)
+        lost += there_at(ps) and ended and ps <= row.end_date < pe
+        e += there_at(pe)
+        n_active += (ps <= row.start_date < pe) and there_at(pe)
     return lost / s, (e - n_active) / s
 
 
@@ -73,17 +80,23 @@ def test_churn_by_period_agrees_with_churn_rate():
     assert len(table) == 12
     march = table.iloc[2]
     assert march.churn_rate == pytest.approx(rk.churn_rate(subs, "2024-03-01", "2024-04-01").value)
-    early = rk.churn_by_period(subs, "2021-11-01", "2022-02-01")
-    assert early["churn_rate"].isna().tolist() == [True, True, False]
+    early = rk.churn_by_period(subs, "2021-11-01", "2022-03-01")       # the first customers join on 1 January 2022
+    assert early["churn_rate"].isna().tolist() == [True, True, True, False]
+    quarters = rk.churn_by_period(subs, "2024-01-01", "2025-01-01", time_unit="quarter")
+    assert quarters["lost"].tolist() == [rk.churn_rate(subs, a, b).lost for a, b in
+                                         [("2024-01-01", "2024-04-01"), ("2024-04-01", "2024-07-01"),
+                                          ("2024-07-01", "2024-10-01"), ("2024-10-01", "2025-01-01")]]
+    with pytest.raises(InputError, match="not the start of a month.*2024-01-01 or 2024-02-01"):
+        rk.churn_by_period(subs, "2024-01-15", "2025-01-01")
 
 
 def test_compounding_examples():
-    assert rk.compound_churn(0.05, 12) == pytest.approx(0.4596, abs=5e-5)   # 46.0% a year, not 60%
-    assert rk.periodic_churn(rk.compound_churn(0.05, 12), 12) == pytest.approx(0.05)
-    assert rk.expected_lifetime(0.05) == pytest.approx(20.0)
-    np.testing.assert_allclose(rk.compound_churn(0.1, np.array([1, 2])), [0.1, 0.19])
-    with pytest.raises(InputError, match="between 0 and 1"):
-        rk.compound_churn(5, 12)
+    assert rk.compound_churn(0.05, periods=12).value == pytest.approx(0.4596, abs=5e-5)   # 46.0% a year, not 60%
+    assert rk.periodic_churn(rk.compound_churn(0.05, periods=12).value, periods=12).value == pytest.approx(0.05)
+    assert rk.expected_lifetime(0.05).value == pytest.approx(20.0)
+    assert rk.compound_churn(0.1, periods=2).value == pytest.approx(0.19)
+    with pytest.raises(InputError, match="rate=5 must be a finite number from 0 to 1"):
+        rk.compound_churn(5, periods=12)
 
 
 def test_planted_monthly_churn_is_recovered():
@@ -109,7 +122,7 @@ def test_planted_monthly_churn_is_recovered():
     (lambda d: d.drop(columns="end_date"), "no column 'end_date'.*columns present"),
     (lambda d: d.assign(end_date=pd.to_datetime(["2023-01-01"] + [None] * 6)), "before 'start_date'.*row 0"),
     (lambda d: d.assign(customer_id=["a"] * 7), "repeated values"),
-    (lambda d: d.assign(start_date=["2024-01-01", "not a date"] + ["2024-01-01"] * 5), "not dates.*'not a date'"),
+    (lambda d: d.assign(start_date=["2024-01-01", "not a date"] + ["2024-01-01"] * 5), "not an ISO 8601 date.*'not a date'"),
     (lambda d: d.iloc[:0], "empty"),
 ])
 def test_bad_subscription_tables(subs, mutate, fragment):
@@ -120,9 +133,9 @@ def test_bad_subscription_tables(subs, mutate, fragment):
 def test_bad_periods(subs):
     with pytest.raises(InputError, match="not after period_start"):
         rk.churn_rate(subs, "2025-02-01", "2025-01-01")
-    with pytest.raises(InputError, match="no customer was active"):
+    with pytest.raises(InputError, match="no customer was a customer at period_start"):
         rk.churn_rate(subs, "2020-01-01", "2020-02-01")
-    with pytest.raises(InputError, match="not a date"):
+    with pytest.raises(InputError, match="period_start='someday' is not an ISO 8601 date"):
         rk.retention_rate(subs, "someday", "2025-02-01")
 
 
@@ -136,5 +149,5 @@ def test_churn_rate_by_matches_churn_rate_on_each_group():
     two = rk.churn_rate_by(subs.assign(flag=subs["unresolved_tickets_90d"] > 0), ["plan", "flag"],
                            "2025-01-01", "2026-01-01")
     assert two["at_start"].sum() == rk.churn_rate(subs, "2025-01-01", "2026-01-01").at_start
-    with pytest.raises(InputError, match="missing value"):
+    with pytest.raises(InputError, match="'plan' is empty in 4000 row"):
         rk.churn_rate_by(subs.assign(plan=None), "plan", "2025-01-01", "2026-01-01")

@@ -30,26 +30,27 @@ def brute_force(tx, end, freq="M"):
     return table
 
 
-@pytest.mark.parametrize("freq", ["M", "Q", "W"])
+@pytest.mark.parametrize("unit, freq", [("month", "M"), ("quarter", "Q"), ("week", "W-SUN"), ("day", "D")])
 @pytest.mark.parametrize("end", ["2025-07-01", "2025-06-17"])
-def test_matches_brute_force(freq, end):
-    tx, _ = rk.datasets.make_transactions(400, start="2024-01-01", end="2025-07-01", random_state=4)
+def test_matches_brute_force(unit, freq, end):
+    tx, _ = rk.datasets.make_transactions(400 if unit != "day" else 60, start="2024-01-01", end="2025-07-01",
+                                          random_state=4)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        ours = cohorts.cohort_table(tx, freq=freq, observation_end=end)
-    ref = brute_force(tx, end, freq if freq != "W" else "W-SUN")
+        warnings.simplefilter("ignore", rk.DataWarning)
+        ours = cohorts.cohort_table(tx, time_unit=unit, observation_period_end=end)
+    ref = brute_force(tx, end, freq)
     pd.testing.assert_frame_equal(ours, ref, check_names=False, check_column_type=False, check_index_type=False,
                                   check_freq=False)
 
 
 def test_unobservable_cells_are_missing_not_zero():
     tx = pd.DataFrame({"customer_id": [1, 1, 2, 3, 4], "date": pd.to_datetime(
-        ["2025-01-05", "2025-03-10", "2025-01-20", "2025-02-03", "2025-03-15"])})
-    t = cohorts.cohort_table(tx, observation_end="2025-03-20")   # March is not over: last complete month is February
+        ["2025-01-05", "2025-03-10", "2025-01-20", "2025-02-03", "2025-03-15"]), "amount": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    with pytest.warns(rk.DataWarning, match="1 customer.*incomplete month 2025-03"):   # customer 4 joined in March
+        t = cohorts.cohort_table(tx, observation_period_end="2025-03-20")   # March is not over
     assert list(t.index.astype(str)) == ["2025-01", "2025-02"]
     assert t.loc[pd.Period("2025-01"), 1] == 0.0                  # observed, and nobody bought: a real zero
     assert np.isnan(t.loc[pd.Period("2025-02"), 1])               # February's cohort at age 1 is March: unknown
-    assert t.attrs["customers_in_incomplete_cohort"] == 1         # customer 4 joined in the incomplete month
 
 
 def test_averages_hand_worked():
@@ -68,13 +69,17 @@ def test_weighted_average_equals_pooling_the_customers():
 
 
 def test_bad_input():
-    tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2025-01-05"])})
-    with pytest.raises(InputError, match="freq"):
-        cohorts.cohort_table(tx, freq="D")
+    tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2025-01-05"]), "amount": [3.0]})
+    with pytest.raises(InputError, match="time_unit='M' is not a time unit of the kit; use 'month'"):
+        cohorts.cohort_table(tx, time_unit="M")
+    with pytest.raises(InputError, match="time_unit='hour' is not a time unit here"):
+        cohorts.cohort_table(tx, time_unit="hour")
     with pytest.raises(InputError, match="no complete"):
-        cohorts.cohort_table(tx, observation_end="2025-01-20")
+        cohorts.cohort_table(tx, observation_period_end="2025-01-20")
     with pytest.raises(InputError, match="no column 'date'"):
         cohorts.cohort_table(tx.rename(columns={"date": "when"}))
-    with pytest.warns(UserWarning, match="1 purchase"):
-        cohorts.cohort_table(pd.concat([tx, pd.DataFrame({"customer_id": [2], "date": pd.to_datetime(["2025-05-01"])})]),
-                             observation_end="2025-03-01")
+    later = pd.DataFrame({"customer_id": [2], "date": pd.to_datetime(["2025-05-01"]), "amount": [4.0]})
+    with pytest.warns(rk.DataWarning, match="1 purchase"):
+        cohorts.cohort_table(pd.concat([tx, later]), observation_period_end="2025-03-01")
+    with pytest.raises(InputError, match="age-0 column"):
+        cohorts.average_retention(pd.DataFrame({1: [0.5]}))

@@ -12,6 +12,7 @@ def tx():
         "customer_id": [1, 1, 1, 2, 3, 3, 4],
         "date": pd.to_datetime(["2025-01-02", "2025-06-01", "2025-12-31 18:00:00", "2025-03-03",
                                 "2024-12-31", "2025-02-02", "2026-01-01"], format="ISO8601"),
+        "amount": [4.5, 3.0, 5.25, 6.0, 2.0, 4.0, 3.5],
     })
 
 
@@ -30,15 +31,27 @@ def test_repeat_purchase_rate_errors(tx):
         rk.repeat_purchase_rate(tx, "2025-01-01", "2026-01-01", datetime_col="when")
     with pytest.raises(InputError, match="empty in 1 row"):
         rk.repeat_purchase_rate(tx.assign(customer_id=[1, None, 1, 2, 3, 3, 4]), "2025-01-01", "2026-01-01")
-    with pytest.raises(InputError, match="at least 2"):
+    with pytest.raises(InputError, match="min_purchases=1 must be a whole number of at least 2"):
         rk.repeat_purchase_rate(tx, "2025-01-01", "2026-01-01", min_purchases=1)
+    with pytest.raises(InputError, match="no column 'amount'.*monetary_value_col=None"):
+        rk.repeat_purchase_rate(tx.drop(columns="amount"), "2025-01-01", "2026-01-01")
+    no_amounts = rk.repeat_purchase_rate(tx.drop(columns="amount"), "2025-01-01", "2026-01-01", monetary_value_col=None)
+    assert no_amounts.value == pytest.approx(1 / 3)
+
+
+def test_repeat_purchase_rate_interval_against_scipy(tx):
+    from scipy import stats
+    r = rk.repeat_purchase_rate(tx, "2025-01-01", "2026-01-01", confidence=0.8)
+    ref = stats.binomtest(1, 3).proportion_ci(confidence_level=0.8, method="wilson")
+    assert r.ci == pytest.approx((ref.low, ref.high))
 
 
 def test_repeat_probability_by_count_hand_worked():
     tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 2, 3, 9],
                        "date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-01-20", "2024-02-01",
                                                "2024-04-01", "2024-03-01", "2024-12-30"])})
-    t = rk.repeat_probability_by_count(tx, window_days=30, max_count=3, observation_end="2024-12-31")
+    t = rk.repeat_probability_by_count(tx, window=30, max_count=3, observation_period_end="2025-01-01",
+                                       monetary_value_col=None)
     # customer 9 has no full window (excluded); within 30 days: 1 -> 3 purchases, 2 -> 1, 3 -> 1
     assert t["customers"].tolist() == [3, 1, 1]
     assert t["went_on"].tolist() == [1, 1, 0]
@@ -47,11 +60,13 @@ def test_repeat_probability_by_count_hand_worked():
 
 def test_first_window_counts_excludes_unobserved_windows():
     tx = pd.DataFrame({"customer_id": [1, 1, 1, 2, 3], "date": pd.to_datetime(
-        ["2024-01-01", "2024-01-30", "2024-02-01", "2024-03-01", "2024-12-20"])})
-    counts = rk.metrics.first_window_counts(tx, window_days=31, observation_end="2025-01-01")
+        ["2024-01-01", "2024-01-30", "2024-02-01", "2024-03-01", "2024-12-20"]), "amount": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    counts = rk.metrics.first_window_counts(tx, window=31, observation_period_end="2025-01-01")
     assert counts.to_dict() == {1: 2, 2: 1}   # 1 Feb is day 31 (outside); customer 3 lacks a full window
-    with pytest.raises(InputError, match="no customer has a full"):
-        rk.metrics.first_window_counts(tx, window_days=400, observation_end="2025-01-01")
+    in_weeks = rk.metrics.first_window_counts(tx, window=2, time_unit="week", observation_period_end="2025-01-01")
+    assert in_weeks.to_dict() == {1: 1, 2: 1}   # 14 days: 30 January is outside
+    with pytest.raises(InputError, match="no customer has a whole window"):
+        rk.metrics.first_window_counts(tx, window=400, observation_period_end="2025-01-01")
 
 
 def test_retention_cost_hand_worked():
@@ -70,8 +85,9 @@ def test_retention_cost_hand_worked():
     (lambda d: d.assign(amount=["10", "ten"]), {}, "must hold numbers.*'ten'"),
     (lambda d: d.assign(amount=[10.0, None]), {}, "empty in 1 row"),
     (lambda d: d.drop(columns="program"), {}, "no column 'program'"),
-    (lambda d: d, {"retained_customers": 0}, "positive whole number"),
-    (lambda d: d, {"retained_customers": 2.5}, "positive whole number"),
+    (lambda d: d, {"retained_customers": 0}, "retained_customers=0 must be a whole number of at least 1"),
+    (lambda d: d, {"retained_customers": 2.5}, "retained_customers=2.5 must be a whole number"),
+    (lambda d: d, {"time_unit": "Q"}, "use 'quarter'"),
     (lambda d: d, {"period_start": "2030-01-01", "period_end": "2031-01-01"}, "no cost falls"),
 ])
 def test_retention_cost_errors(mutate, kwargs, fragment):

@@ -19,9 +19,9 @@ def test_metric_result_shows_its_parts():
     assert "promoters" in dir(r)
 
 
-@pytest.mark.parametrize("exercise_id", sorted(exercises.EXERCISES))
+@pytest.mark.parametrize("exercise_id", sorted(exercises.exercises()))
 def test_every_exercise_gives_three_kinds_of_feedback(exercise_id):
-    ex = exercises.EXERCISES[exercise_id]
+    ex = exercises.exercises()[exercise_id]
     expected = exercises.expected_answer(exercise_id)
     unanswered = rk.check(exercise_id, None)
     assert unanswered.correct is None and "not answered yet" in repr(unanswered) and "Hint" in repr(unanswered)
@@ -45,20 +45,29 @@ def test_check_helps_with_percent_instead_of_fraction():
 
 def test_check_explains_unknown_ids_and_wrong_types():
     assert "no exercise" in rk.check("99-nothing", 1).message
+    assert "no exercise" in rk.check(["01-nps-wave2"], 1).message        # an unhashable id is answered, not raised
     assert "a number" in rk.check("01-nps-wave2", "high").message
+    assert "finite" in rk.check("01-nps-wave2", float("nan")).message
     assert "True or False" in rk.check("01-change-significant", "yes").message
 
 
-def test_exercise_answers_come_from_the_data():
-    survey = rk.datasets.load_telecom_survey()
-    assert exercises.expected_answer("01-nps-wave2") == rk.nps(survey.loc[survey.wave == 2, "nps_score"]).value
-    assert exercises.expected_answer("03-annual-from-monthly") == pytest.approx(1 - 0.97 ** 12)
+def test_feedback_with_dollar_amounts_is_never_typeset_as_math():
+    verdict = rk.check("06-crc-2025", exercises.expected_answer("06-crc-2025"))
+    assert verdict and repr(verdict).count("$") == 2                  # plain text keeps its dollar signs
+    html = verdict._repr_html_()
+    assert "mathjax_ignore" in html and "$" not in html and html.count("&#36;") == 2
+
+
+def test_money_for_markdown_escapes_the_dollar_sign():
+    assert rk.money(451651.2) == "\\\\$451,651" and rk.money(378.9, 2) == "\\\\$378.90"
 
 
 def test_nps_view_reports_the_interval_of_the_kit():
     text, ax = widgets.nps_interval_view(1000, 0.25, 0.075)
     assert "NPS 17.5" in text and "14.1 to 20.9" in text and "1,000 responses" in text
     assert len(ax.lines) >= 1
+    text90, _ = widgets.nps_interval_view(1000, 0.25, 0.075, confidence=0.9)
+    assert "90% interval" in text90
 
 
 def test_churn_view_reports_compounding():
@@ -66,16 +75,26 @@ def test_churn_view_reports_compounding():
     assert "46.0% a year (not 60%)" in text and "20.0 months" in text
 
 
-def test_explorers_build_and_respond():
-    box = widgets.nps_interval_explorer()
-    controls = box.children[0].children
-    label = box.children[1]
-    before = label.value
-    controls[0].value = 5000
-    assert label.value != before and "5,000 responses" in label.value
+def test_explorers_respond_with_the_kit_s_numbers():
+    nps = widgets.nps_interval_explorer()
+    before = nps.label.value, nps.image.value
+    nps.controls["n"].value = 5000
+    after = rk.metrics.nps_from_shares(0.30, 0.25, 5000)
+    assert nps.label.value != before[0] and nps.image.value != before[1]
+    assert "5,000 responses" in nps.label.value and f"{after.ci[0]:.1f} to {after.ci[1]:.1f}" in nps.label.value
     churn = widgets.churn_compounding_explorer()
-    churn.children[0].children[0].value = 0.1
-    assert "10.0% a month" in churn.children[1].value
+    churn.controls["monthly_rate"].value = 0.1
+    assert f"{1 - 0.9 ** 12:.1%} a year" in churn.label.value
+
+
+def test_explorers_carry_a_static_view_of_their_starting_state():
+    explorer = widgets.formula_clv_explorer()
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle            # live, with a kernel
+    static = bundle["text/html"]                                           # what shows without one
+    assert "data:image/png;base64," in static and "mathjax_ignore" in static
+    assert "&#36;266.7" in static and "$" not in static
+    assert not bundle["text/plain"].startswith("VBox")
 
 
 def test_formula_clv_view_reports_the_three_closed_forms():
@@ -84,10 +103,11 @@ def test_formula_clv_view_reports_the_three_closed_forms():
     assert [round(p.get_height(), 1) for p in ax.patches] == [266.7, 366.7, 500.0]
 
 
-def test_survival_explorer_switches_groups():
+def test_survival_explorer_switches_groups_and_says_when_the_median_is_not_reached():
     subs = rk.datasets.load_saas_subscriptions()
-    life = rk.survival.subscription_lifetimes(subs, observation_end="2026-01-01")
-    box = widgets.survival_explorer(life, groups=("everyone", "plan"))
-    assert "all" in box.children[1].value
-    box.children[0].children[0].value = "plan"
-    assert "basic" in box.children[1].value and "enterprise" in box.children[1].value
+    life = rk.survival.subscription_lifetimes(subs, observation_period_end="2026-01-01")
+    explorer = widgets.survival_explorer(life, groups=("everyone", "plan"))
+    assert "all" in explorer.label.value and "months" in explorer.label.value
+    explorer.controls["by"].value = "plan"
+    assert "basic" in explorer.label.value and "enterprise not reached within" in explorer.label.value
+    assert "inf" not in explorer.label.value

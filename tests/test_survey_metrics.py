@@ -39,10 +39,10 @@ def test_nps_category_boundaries():
     assert r.value == 0
 
 
-def test_nps_counts_missing_answers_and_excludes_them():
+def test_nps_counts_skipped_answers_apart():
     r = rk.nps(pd.Series([10, None, 9, np.nan, 3]))
     assert r.n == 3 and r.missing == 2
-    assert any("2 missing" in note for note in r.notes)
+    assert "missing" in repr(r)
     assert r.value == pytest.approx(100 * (2 - 1) / 3)
 
 
@@ -80,19 +80,29 @@ def test_nps_difference_combines_standard_errors():
 
 
 def test_nps_sample_size_worst_case_and_example():
-    assert rk.nps_sample_size(5) == math.ceil(1.959963984540054 ** 2 / 0.05 ** 2)  # 1537
+    assert rk.nps_sample_size(5).value == math.ceil(1.959963984540054 ** 2 / 0.05 ** 2)  # 1537
     # 30% promoters, 20% detractors, +/- 3 points: variance 0.5 - 0.01 = 0.49
-    assert rk.nps_sample_size(3, p_promoters=0.3, p_detractors=0.2) == math.ceil(1.959963984540054 ** 2 * 0.49 / 0.03 ** 2)
-    with pytest.raises(InputError, match="margin"):
+    assert rk.nps_sample_size(3, p_promoters=0.3, p_detractors=0.2).value == math.ceil(
+        1.959963984540054 ** 2 * 0.49 / 0.03 ** 2)
+    with pytest.raises(InputError, match="half_width=0 must be a finite number above 0"):
         rk.nps_sample_size(0)
     with pytest.raises(InputError, match="exceeds 1"):
         rk.nps_sample_size(5, p_promoters=0.7, p_detractors=0.6)
 
 
-def test_nps_sample_size_delivers_the_margin():
-    n = rk.nps_sample_size(4, p_promoters=0.35, p_detractors=0.15)
-    _, se, (low, high) = rk.metrics.nps_interval(0.35, 0.15, n)
-    assert (high - low) / 2 <= 4 < (lambda w: (w[1] - w[0]) / 2)(rk.metrics.nps_interval(0.35, 0.15, n - 1)[2])
+def test_nps_sample_size_delivers_the_half_width():
+    n = rk.nps_sample_size(4, p_promoters=0.35, p_detractors=0.15).value
+    half = lambda m: (lambda r: (r.ci[1] - r.ci[0]) / 2)(rk.metrics.nps_from_shares(0.35, 0.15, m))   # noqa: E731
+    assert half(n) <= 4 < half(n - 1)
+
+
+def test_nps_from_shares_by_hand_at_90_percent():
+    r = rk.metrics.nps_from_shares(0.25, 0.075, 1000, confidence=0.9)
+    se = 100 * math.sqrt((0.25 + 0.075 - 0.175 ** 2) / 1000)
+    z = stats.norm.ppf(0.95)
+    assert (r.value, r.se) == pytest.approx((17.5, se))
+    assert r.ci == pytest.approx((17.5 - z * se, 17.5 + z * se))
+    assert "90% interval" in repr(r)
 
 
 def test_csat_top_two_box_against_scipy_wilson_and_t_interval():
@@ -130,16 +140,16 @@ def test_csat_by_groups_sorted_and_counts_missing():
     assert t.loc["b", "csat"] == pytest.approx(100 / 3) and t.loc["a", "missing"] == 1
     with pytest.raises(InputError, match="no column 'rating'.*columns present"):
         rk.csat_by(df, "tp", rating_col="rating")
-    with pytest.raises(InputError, match="missing group"):
+    with pytest.raises(InputError, match="'tp' is empty in 1 row.*vanish"):
         rk.csat_by(pd.DataFrame({"tp": ["a", None], "csat": [4, 5]}), "tp")
 
 
 def test_nps_sample_size_for_change_hand_worked_and_by_simulation():
     # sigma^2 = 100^2 * (0.3 + 0.25 - 0.05^2) = 5475; n = (1.95996 + 0.84162)^2 * 2 * 5475 / 8^2
     z = 1.959963984540054 + 0.8416212335729143
-    assert rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25) == math.ceil(z ** 2 * 2 * 5475 / 64)
+    assert rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25).value == math.ceil(z ** 2 * 2 * 5475 / 64)
     # simulation: with that n per wave and a true change of 8 points, about 80% of surveys detect it
-    n = rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25)
+    n = rk.nps_sample_size_for_change(8, p_promoters=0.3, p_detractors=0.25).value
     rng = np.random.default_rng(0)
     before = rng.multinomial(n, [0.3, 0.45, 0.25], size=4000)
     after = rng.multinomial(n, [0.34, 0.45, 0.21], size=4000)  # same variance: pP + pD and pP - pD shift
@@ -156,12 +166,16 @@ def test_nps_sample_size_for_change_hand_worked_and_by_simulation():
 def test_wilson_interval_against_scipy_and_rate_by():
     for k, n in [(0, 7), (8, 10), (55, 60), (300, 1000)]:
         ref = stats.binomtest(k, n).proportion_ci(confidence_level=0.9, method="wilson")
-        assert rk.metrics.wilson_interval(k, n, 0.9) == pytest.approx((ref.low, ref.high))
+        assert rk.proportion(k, n, confidence=0.9).ci == pytest.approx((ref.low, ref.high))
     df = pd.DataFrame({"g": ["a"] * 10 + ["b"] * 4, "y": [True] * 8 + [False] * 2 + [True, False, False, False]})
     t = rk.rate_by(df, "g", "y")
     assert t.loc["a", ["n", "events"]].tolist() == [10, 8] and t.loc["b", "rate"] == 0.25
-    assert (t.loc["a", "ci_low"], t.loc["a", "ci_high"]) == pytest.approx(rk.metrics.wilson_interval(8, 10))
+    assert (t.loc["a", "ci_low"], t.loc["a", "ci_high"]) == pytest.approx(rk.proportion(8, 10).ci)
+    assert t.attrs["confidence"] == 0.95
     with pytest.raises(InputError, match="True/False"):
         rk.rate_by(df.assign(y="yes"), "g", "y")
-    with pytest.raises(InputError, match="missing value"):
+    yes_no = rk.rate_by(df.assign(y=df["y"].map({True: "Yes", False: "No"})), "g", "y",
+                        flag_values={"Yes": True, "No": False})
+    pd.testing.assert_frame_equal(yes_no, t)
+    with pytest.raises(InputError, match="'g' is empty in 1 row"):
         rk.rate_by(df.assign(g=[None] + ["a"] * 13), "g", "y")

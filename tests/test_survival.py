@@ -41,29 +41,52 @@ def test_logrank_matches_the_hand_computation():
 def test_subscription_lifetimes_hand_worked_and_censoring():
     subs = pd.DataFrame({"start_date": pd.to_datetime(["2025-01-01", "2025-01-01", "2025-03-01"]),
                          "end_date": pd.to_datetime(["2025-01-31", "2025-06-01", None])})
-    life = survival.subscription_lifetimes(subs, observation_end="2025-04-01", days_per_unit=1)
+    life = survival.subscription_lifetimes(subs, observation_period_end="2025-04-01", time_unit="day")
     assert life["duration"].tolist() == [30.0, 90.0, 31.0]       # the June end is after observation: censored
     assert life["churned"].tolist() == [True, False, False]
+    assert life.attrs["time_unit"] == "day"
     assert "duration" not in subs.columns                          # the caller's table is left alone
-    with pytest.raises(InputError, match="start after observation_end"):
-        survival.subscription_lifetimes(subs, observation_end="2025-02-01")
+    in_months = survival.subscription_lifetimes(subs, observation_period_end="2025-04-01")
+    assert in_months["duration"].tolist() == pytest.approx([30 / 30.4375, 90 / 30.4375, 31 / 30.4375])
+    ends_at_the_end = survival.subscription_lifetimes(subs.iloc[:2], observation_period_end="2025-01-31",
+                                                      time_unit="day")
+    assert ends_at_the_end["churned"].tolist() == [False, False]   # an end on the (exclusive) end is not seen yet
+    assert ends_at_the_end["duration"].tolist() == [30.0, 30.0]
+    with pytest.raises(InputError, match="start at or after observation_period_end"):
+        survival.subscription_lifetimes(subs, observation_period_end="2025-02-01")
     with pytest.raises(InputError, match="before 'start_date'"):
         survival.subscription_lifetimes(subs.assign(end_date=pd.to_datetime(["2024-01-01", None, None])),
-                                        observation_end="2025-04-01")
+                                        observation_period_end="2025-04-01")
 
 
 def test_survival_recovers_the_planted_monthly_churn():
     subs, truth = rk.datasets.make_subscriptions(20000, random_state=21)
-    life = survival.subscription_lifetimes(subs, observation_end=truth["observed_until"])
+    life = survival.subscription_lifetimes(subs, observation_period_end=truth["observed_until"])
     basic = life[(life["plan"] == "basic") & (life["unresolved_tickets_90d"] == 0)]
-    churn = survival.monthly_churn_from_survival(survival.kaplan_meier(basic)["all"], np.arange(4, 20))
+    churn = survival.churn_by_age(survival.kaplan_meier(basic)["all"], np.arange(4, 20))
     assert churn.mean() == pytest.approx(truth["monthly_churn"][("basic", False)], abs=0.004)
 
 
 def test_median_not_reached_is_reported_as_such():
     life = pd.DataFrame({"duration": [1.0, 2.0, 3.0, 4.0], "churned": [True, False, False, False]})
+    life.attrs["time_unit"] = "month"
     result = survival.median_lifetime(survival.kaplan_meier(life)["all"])
-    assert np.isinf(result.value) and "not reached" in result.notes[0]
+    assert np.isinf(result.value) and "not reached within 4 months" in result.notes[0]
+    assert "not reached" in repr(result) and "inf" not in repr(result).split("\n")[0]
+
+
+def test_groups_are_keyed_by_their_value_and_flags_are_strict():
+    curves = survival.kaplan_meier(HAND.assign(flag=HAND["group"] == "a"), by="flag")
+    assert set(curves) == {True, False}
+    assert curves[True].event_observed.sum() == 4
+    yes_no = HAND.assign(churned=HAND["churned"].map({1: "Yes", 0: "No"}))
+    with pytest.raises(InputError, match="True/False or 0/1; found 'Yes', 'No'"):
+        survival.kaplan_meier(yes_no)
+    mapped = survival.kaplan_meier(yes_no, flag_values={"Yes": True, "No": False})["all"]
+    assert mapped.survival_function_at_times(10).iloc[0] == pytest.approx(
+        survival.kaplan_meier(HAND)["all"].survival_function_at_times(10).iloc[0])
+    with pytest.raises(InputError, match="'group' is empty in 1 row"):
+        survival.kaplan_meier(HAND.assign(group=[None] + ["a"] * 9), by="group")
 
 
 def test_logrank_needs_two_groups():

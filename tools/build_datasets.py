@@ -1,4 +1,4 @@
-"""Check (--check) or rebuild (--write DIR) the synthetic data files shipped in retention_kit/data."""
+"""Check (--check) or rebuild (--write DIR) the synthetic data files shipped in datasets/."""
 import sys
 
 from retention_kit.datasets.shipped import main

@@ -1,5 +1,9 @@
-"""Loaders for the data files shipped inside the package (found through ``importlib.resources``,
-so they work from any working directory). Data cards: ``retention_kit/data/README.md``."""
+"""Loaders for the data files shipped with the kit (found through ``importlib.resources``, so they
+work from any working directory). Data cards: ``datasets/README.md``.
+
+Every loader takes no argument, returns a new DataFrame, reads no network and raises nothing
+on a complete installation (a missing file raises ``FileNotFoundError``).
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -24,8 +28,12 @@ def load_coffee_transactions() -> pd.DataFrame:
     2026-01-01. Built by ``make_transactions(3000, promotion=COFFEE_LAUNCH_PROMOTION,
     random_state=20240101)`` (``retention_kit.datasets.shipped``).
 
-    Example
+    Returns
     -------
+    DataFrame, as described above.
+
+    Examples
+    --------
     >>> load_coffee_transactions().columns.tolist()
     ['customer_id', 'date', 'amount']
     """
@@ -40,8 +48,12 @@ def load_saas_subscriptions() -> pd.DataFrame:
     ``tickets_90d`` and ``unresolved_tickets_90d`` (support tickets in the first 90 days).
     Observed until 2026-01-01. Built by ``make_subscriptions(4000, random_state=20220101)``.
 
-    Example
+    Returns
     -------
+    DataFrame, as described above.
+
+    Examples
+    --------
     >>> load_saas_subscriptions().shape
     (4000, 7)
     """
@@ -59,8 +71,12 @@ def load_telecom_survey() -> pd.DataFrame:
     (bool, contract renewed at the next renewal), ``referrals`` (in the next six months).
     Built by ``make_survey(1000, random_state=20250301)``.
 
-    Example
+    Returns
     -------
+    DataFrame, as described above.
+
+    Examples
+    --------
     >>> load_telecom_survey()["wave"].value_counts().sort_index().tolist()
     [1000, 1000]
     """
@@ -73,8 +89,12 @@ def load_retention_costs() -> pd.DataFrame:
     Columns: ``date``, ``program`` (customer success / loyalty program / win-back campaigns /
     support), ``item``, ``amount`` (dollars). Built by ``make_retention_costs(random_state=20240102)``.
 
-    Example
+    Returns
     -------
+    DataFrame, as described above.
+
+    Examples
+    --------
     >>> sorted(load_retention_costs()["program"].unique())[0]
     'customer success'
     """
@@ -85,15 +105,19 @@ def load_telco_churn() -> pd.DataFrame:
     """IBM Telco customer churn: 7,043 real customers of a telecom, one row each.
 
     Source: IBM, repository telco-customer-churn-on-icp4d, file data/Telco-Customer-Churn.csv,
-    Apache License 2.0 (``retention_kit/data/LICENSE-telco``). Columns as published
+    Apache License 2.0 (``datasets/LICENSE-telco``). Columns as published
     (``customerID``, ``gender``, ``SeniorCitizen``, ``Partner``, ``Dependents``, ``tenure``
     [months], service columns, ``Contract``, ``PaperlessBilling``, ``PaymentMethod``,
     ``MonthlyCharges`` and ``TotalCharges`` [dollars], ``Churn``), with two conversions:
     ``TotalCharges`` is numeric (it is blank, now NaN, for the 11 customers with tenure 0,
     who have not been billed yet; no row is dropped) and ``Churn`` is a bool.
 
-    Example
+    Returns
     -------
+    DataFrame, as described above.
+
+    Examples
+    --------
     >>> telco = load_telco_churn()
     >>> telco.shape, int(telco["TotalCharges"].isna().sum()), round(float(telco["Churn"].mean()), 3)
     ((7043, 21), 11, 0.265)

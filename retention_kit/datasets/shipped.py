@@ -12,6 +12,7 @@ import sys
 from importlib import resources
 from pathlib import Path
 
+from ..validation import InputError
 from .simulate import make_retention_costs, make_subscriptions, make_survey, make_transactions
 
 __all__ = ["SYNTHETIC", "data_path", "render", "planted_truth", "main"]
@@ -34,20 +35,41 @@ def planted_truth(name: str) -> dict:
     It re-runs the file's simulator with its fixed seed (a fraction of a second); the test suite
     checks that the same run reproduces the shipped file byte for byte.
 
-    Example
+    Parameters
+    ----------
+    name : str
+        The file's name without ``.csv``: one of ``coffee_transactions``, ``saas_subscriptions``,
+        ``telecom_survey``, ``retention_costs``.
+
+    Returns
     -------
+    dict, the simulator's ``truth``.
+
+    Raises
+    ------
+    InputError
+        For a name that is not a shipped synthetic file.
+
+    Examples
+    --------
     >>> planted_truth("telecom_survey")["nps"]
     {1: 5.0, 2: 13.0}
     """
-    key = name if name.endswith(".csv") else f"{name}.csv"
+    key = name if isinstance(name, str) and name.endswith(".csv") else f"{name}.csv"
     if key not in SYNTHETIC:
-        raise KeyError(f"{name!r} is not a shipped synthetic file; choose one of {[k[:-4] for k in SYNTHETIC]}.")
+        raise InputError(f"name={name!r} is not a shipped synthetic file; choose one of {[k[:-4] for k in SYNTHETIC]}.")
     return SYNTHETIC[key]().truth
 
 
 def data_path(name: str):
-    """Path (a ``Traversable``) of a file shipped in ``retention_kit/data``."""
-    return resources.files("retention_kit").joinpath("data", name)
+    """The shipped file ``name`` as a ``Traversable`` in the package ``retention_kit.data`` (the ``datasets/`` folder).
+
+    Examples
+    --------
+    >>> data_path("README.md").is_file()
+    True
+    """
+    return resources.files("retention_kit.data").joinpath(name)
 
 
 def render(name: str) -> bytes:

@@ -12,15 +12,14 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import ndtr
 
-from ..metrics.survey import nps_category
-from ..validation import InputError, require_period
+from ..metrics.nps import nps_category
+from ..validation import (DAYS_PER_MONTH, Flag, InputError, Integer, Probability, RandomState, Real, require_period,
+                          validate)
 
-__all__ = ["Simulated", "make_transactions", "make_subscriptions", "make_survey", "make_retention_costs",
-           "DAYS_PER_MONTH"]
+__all__ = ["Simulated", "make_transactions", "make_subscriptions", "make_survey", "make_retention_costs"]
 
-DAYS_PER_MONTH = 365.25 / 12  # an average calendar month, 30.4375 days
 MINIMUM_TERM_DAYS = 90
 OPENING_MINUTES = (6 * 60 + 30, 20 * 60)  # purchases happen between 06:30 and 20:00
 
@@ -32,12 +31,12 @@ class Simulated(NamedTuple):
     truth: dict
 
 
-def _positive(**kwargs):
-    for name, value in kwargs.items():
-        if not value > 0:
-            raise InputError(f"{name}={value!r} must be positive.")
+_POSITIVE = Real(low=0, closed="neither")
+_CUSTOMERS = Integer(low=1, hint="It is a number of customers.")
 
 
+@validate(n_customers=_CUSTOMERS, r=_POSITIVE, alpha=_POSITIVE, a=_POSITIVE, b=_POSITIVE, p=_POSITIVE, q=_POSITIVE,
+          v=_POSITIVE, opening_hours=Flag(), random_state=RandomState())
 def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-01-01", r: float = 0.5,
                       alpha: float = 12.0, a: float = 0.6, b: float = 4.5, p: float = 6.0, q: float = 4.0,
                       v: float = 3.0, promotion: dict | None = None, opening_hours: bool = True,
@@ -62,26 +61,42 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
     purchases keep the model's continuous times (to the minute), which a parameter-recovery
     check needs: summarising by day merges same-day purchases and biases the estimates.
 
+    Parameters
+    ----------
+    n_customers : int, default 3000
+    start, end : dates
+        Customers join in [start, end); the log is observed until ``end`` (exclusive).
+    r, alpha, a, b : float
+        BG/NBD parameters (``alpha`` in days).
+    p, q, v : float
+        Gamma-Gamma parameters.
+    promotion : dict, optional
+    opening_hours : bool, default True
+    random_state : None, int or numpy.random.Generator
+
     Returns
     -------
     Simulated(data, truth). ``data``: one row per purchase, sorted by date, columns
     ``customer_id`` (int), ``date`` (timestamp to the minute), ``amount`` (dollars, 2 decimals).
-    ``truth``: the parameters, ``time_unit="D"``, and ``customers``, a DataFrame with each
+    ``truth``: the parameters, ``time_unit="day"``, and ``customers``, a DataFrame with each
     customer's ``join_date``, ``purchase_rate`` (per day), ``dropout_probability``,
     ``mean_spend`` and ``alive_at_end``.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        For a count that is not a positive whole number, parameters that are not positive, a
+        reversed period, a promotion window outside it, or a bad ``random_state``.
+
+    Examples
+    --------
     >>> tx, truth = make_transactions(200, random_state=1)
     >>> list(tx.columns), truth["r"]
     (['customer_id', 'date', 'amount'], 0.5)
     """
-    if int(n_customers) < 1:
-        raise InputError(f"n_customers={n_customers!r} must be at least 1.")
-    _positive(r=r, alpha=alpha, a=a, b=b, p=p, q=q, v=v)
     ps, pe = require_period(start, end)
     rng = np.random.default_rng(random_state)
-    n = int(n_customers)
+    n = n_customers
     span = (pe - ps) / pd.Timedelta(days=1)
     lam = rng.gamma(r, 1 / alpha, n)
     p_drop = rng.beta(a, b, n)
@@ -125,21 +140,24 @@ def make_transactions(n_customers: int = 3000, *, start="2024-01-01", end="2026-
         "alive_at_end": repeats_until_dropout > events_if_alive,
         "segment": np.where(segment == 1, "promotion", "regular"),
     })
-    truth = dict(r=r, alpha=alpha, a=a, b=b, p=p, q=q, v=v, time_unit="D", start=ps, end=pe,
+    truth = dict(r=r, alpha=alpha, a=a, b=b, p=p, q=q, v=v, time_unit="day", start=ps, end=pe,
                  n_customers=n, promotion=promotion, customers=customers)
     return Simulated(data, truth)
 
 
 def _check_promotion(promotion: dict, start: pd.Timestamp, end: pd.Timestamp) -> dict:
     needed = ["start", "end", "n_customers", "r", "alpha", "a", "b"]
+    if not isinstance(promotion, dict):
+        raise InputError(f"promotion must be a dict with keys {needed}, got {type(promotion).__name__}.")
     missing = [k for k in needed if k not in promotion]
     if missing:
         raise InputError(f"promotion is missing {missing}; it needs {needed}.")
     ps, pe = require_period(promotion["start"], promotion["end"])
     if ps < start or pe > end:
         raise InputError(f"the promotion window {ps.date()} to {pe.date()} must lie inside {start.date()} to {end.date()}.")
-    _positive(**{f"promotion {k}": promotion[k] for k in ("n_customers", "r", "alpha", "a", "b")})
-    return {**promotion, "start": ps, "end": pe, "n_customers": int(promotion["n_customers"])}
+    checked = {k: _POSITIVE(f"promotion[{k!r}]", promotion[k]) for k in ("r", "alpha", "a", "b")}
+    return {**promotion, **checked, "start": ps, "end": pe,
+            "n_customers": _CUSTOMERS("promotion['n_customers']", promotion["n_customers"])}
 
 
 PLANS = {  # share of new customers, monthly fee (dollars), monthly churn probability with good support
@@ -149,6 +167,8 @@ PLANS = {  # share of new customers, monthly fee (dollars), monthly churn probab
 }
 
 
+@validate(n_customers=_CUSTOMERS, tickets_per_90d=_POSITIVE, p_unresolved=Probability(),
+          unresolved_hazard_ratio=_POSITIVE, random_state=RandomState())
 def make_subscriptions(n_customers: int = 4000, *, start="2022-01-01", end="2026-01-01",
                        tickets_per_90d: float = 1.2, p_unresolved: float = 0.25,
                        unresolved_hazard_ratio: float = 2.5, random_state=None) -> Simulated:
@@ -165,8 +185,18 @@ def make_subscriptions(n_customers: int = 4000, *, start="2022-01-01", end="2026
       ``unresolved_hazard_ratio`` times the plan's monthly hazard (hazard = -ln(1 - monthly
       churn probability)); lifetimes beyond the term are exponential in months of 30.4375
       days, rounded up to whole days;
-    * an end date on or before ``end`` is recorded; later ones are not yet known (the customer
-      is still active and ``end_date`` is empty).
+    * an end date before ``end`` is recorded; later ones are not yet known (the customer is
+      still active and ``end_date`` is empty).
+
+    Parameters
+    ----------
+    n_customers : int, default 4000
+    start, end : dates
+        Customers join in [start, end); end dates from ``end`` on are not yet known.
+    tickets_per_90d : float, default 1.2
+    p_unresolved : float, default 0.25
+    unresolved_hazard_ratio : float, default 2.5
+    random_state : None, int or numpy.random.Generator
 
     Returns
     -------
@@ -175,20 +205,21 @@ def make_subscriptions(n_customers: int = 4000, *, start="2022-01-01", end="2026
     ``unresolved_tickets_90d``. ``truth``: ``monthly_churn`` after the minimum term by
     (plan, has an unresolved ticket), the parameters, and ``observed_until``.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        For a count that is not a positive whole number, rates that are not positive, a share
+        outside [0, 1], a reversed period, or a bad ``random_state``.
+
+    Examples
+    --------
     >>> subs, truth = make_subscriptions(100, random_state=0)
     >>> round(truth["monthly_churn"][("basic", True)], 4)   # 1 - (1 - 0.04) ** 2.5
     0.097
     """
-    if int(n_customers) < 1:
-        raise InputError(f"n_customers={n_customers!r} must be at least 1.")
-    _positive(tickets_per_90d=tickets_per_90d, unresolved_hazard_ratio=unresolved_hazard_ratio)
-    if not 0 <= p_unresolved <= 1:
-        raise InputError(f"p_unresolved={p_unresolved!r} must be a probability between 0 and 1.")
     ps, pe = require_period(start, end)
     rng = np.random.default_rng(random_state)
-    n = int(n_customers)
+    n = n_customers
     names = list(PLANS)
     shares = np.array([PLANS[k][0] for k in names])
     plan_idx = rng.choice(len(names), size=n, p=shares / shares.sum())
@@ -203,7 +234,7 @@ def make_subscriptions(n_customers: int = 4000, *, start="2022-01-01", end="2026
     life_days = MINIMUM_TERM_DAYS + np.ceil(rng.exponential(1.0, n) / hazard * DAYS_PER_MONTH)
     start_dates = ps + pd.to_timedelta(join_day, unit="D")
     end_dates = start_dates + pd.to_timedelta(life_days, unit="D")
-    end_dates = end_dates.where(end_dates <= pe)
+    end_dates = end_dates.where(end_dates < pe)
     data = pd.DataFrame({
         "customer_id": [f"S{i:05d}" for i in range(1, n + 1)],
         "plan": pd.Categorical(np.array(names)[plan_idx], categories=names),
@@ -230,6 +261,8 @@ TOUCHPOINT_SHARE = {"onboarding": 0.2, "billing": 0.25, "support": 0.3, "app": 0
 REFERRAL_RATE = {"promoter": 0.5, "passive": 0.12, "detractor": 0.03}  # referrals in the next 6 months
 
 
+@validate(n_per_wave=Integer(low=1), missing_share=Probability(), renewal_intercept=Real(), renewal_slope=Real(),
+          random_state=RandomState())
 def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 0.03,
                 renewal_intercept: float = 1.0, renewal_slope: float = 0.8, random_state=None) -> Simulated:
     """A telecom's relationship survey: NPS, CSAT after a touchpoint, and what customers did next.
@@ -245,6 +278,14 @@ def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 
     * ``referrals`` in the next six months ~ Poisson(``REFERRAL_RATE`` of the NPS category);
     * a share ``missing_share`` of NPS answers and, independently, of CSAT answers is left blank.
 
+    Parameters
+    ----------
+    n_per_wave : int, default 1000
+    waves : tuple of wave numbers from ``SCORE_PROBABILITIES``, default (1, 2)
+    missing_share : float, default 0.03
+    renewal_intercept, renewal_slope : float
+    random_state : None, int or numpy.random.Generator
+
     Returns
     -------
     Simulated(data, truth). ``data`` columns: ``response_id``, ``customer_id``, ``wave``,
@@ -253,19 +294,23 @@ def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 
     CSAT (top-2-box, percent) of each touchpoint in each wave, and the renewal probability by
     CSAT rating.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        For a count that is not a positive whole number, an unknown wave, a share outside
+        [0, 1], or a bad ``random_state``.
+
+    Examples
+    --------
     >>> survey, truth = make_survey(50, random_state=0)
     >>> truth["nps"]
     {1: 5.0, 2: 13.0}
     """
-    if int(n_per_wave) < 1:
-        raise InputError(f"n_per_wave={n_per_wave!r} must be at least 1.")
-    unknown = [w for w in waves if w not in SCORE_PROBABILITIES]
+    unknown = [w for w in np.atleast_1d(waves).tolist() if w not in SCORE_PROBABILITIES]
     if unknown:
         raise InputError(f"waves {unknown} are not defined; choose from {list(SCORE_PROBABILITIES)}.")
     rng = np.random.default_rng(random_state)
-    n = int(n_per_wave)
+    n = n_per_wave
     tps = list(TOUCHPOINT_SHARE)
     frames = []
     for w in waves:
@@ -291,7 +336,7 @@ def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 
     data.insert(0, "response_id", np.arange(1, len(data) + 1))
     true_nps = {w: round(100 * float(SCORE_PROBABILITIES[w][9:].sum() - SCORE_PROBABILITIES[w][:7].sum()), 10)
                 for w in waves}
-    p_sat = {(w, t): round(100 * float(np.sum(SCORE_PROBABILITIES[w] * stats.norm.cdf(
+    p_sat = {(w, t): round(100 * float(np.sum(SCORE_PROBABILITIES[w] * ndtr(
         (0.4 * np.arange(11) + TOUCHPOINT_EFFECT[t] - 2.5) / 0.7))), 10) for w in waves for t in tps}
     renewal = {k: float(1 / (1 + np.exp(-(renewal_intercept + renewal_slope * (k - 3))))) for k in range(1, 6)}
     truth = dict(nps=true_nps, csat_top2=p_sat, renewal_probability=renewal,
@@ -308,6 +353,7 @@ COST_PROGRAMS = {  # program: list of (item, mean monthly amount, relative sd, p
 }
 
 
+@validate(random_state=RandomState())
 def make_retention_costs(*, start="2024-01-01", end="2026-01-01", random_state=None) -> Simulated:
     """A software company's ledger of retention spend: one row per cost item per month.
 
@@ -315,13 +361,24 @@ def make_retention_costs(*, start="2024-01-01", end="2026-01-01", random_state=N
     day of the month, with amount Normal(mean, relative sd * mean) rounded to cents and floored
     at zero. Acquisition spend (ads, sales) is not in the ledger.
 
+    Parameters
+    ----------
+    start, end : dates
+        Whole months in [start, end).
+    random_state : None, int or numpy.random.Generator
+
     Returns
     -------
     Simulated(data, truth). ``data`` columns: ``date``, ``program``, ``item``, ``amount``
     (dollars). ``truth``: ``expected_monthly`` spend by program.
 
-    Example
-    -------
+    Raises
+    ------
+    InputError
+        For a reversed period or a bad ``random_state``.
+
+    Examples
+    --------
     >>> costs, truth = make_retention_costs(random_state=0)
     >>> truth["expected_monthly"]["support"]
     8800.0

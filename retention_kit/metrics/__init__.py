@@ -1,13 +1,14 @@
-"""Retention metrics: each returns a :class:`~retention_kit.results.MetricResult`."""
+"""Retention metrics. A single number is a :class:`~retention_kit.results.MetricResult`; a table per
+group is a DataFrame indexed by the group's value."""
 from .churn import (CHURN_DENOMINATORS, churn_by_period, churn_rate, churn_rate_by, compound_churn, expected_lifetime,
                     periodic_churn, retention_rate)
 from .costs import retention_cost
-from .rates import rate_by, wilson_interval
+from .csat import csat, csat_by
+from .nps import (nps, nps_category, nps_difference, nps_from_shares, nps_sample_size, nps_sample_size_for_change)
 from .purchases import first_window_counts, purchase_counts, repeat_probability_by_count, repeat_purchase_rate
-from .survey import (csat, csat_by, nps, nps_category, nps_difference, nps_interval, nps_sample_size,
-                     nps_sample_size_for_change)
+from .rates import proportion, rate_by, z_value
 
-__all__ = ["nps", "nps_interval", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "nps_category", "csat", "csat_by", "churn_rate", "churn_rate_by",
-           "retention_rate", "churn_by_period", "compound_churn", "periodic_churn", "expected_lifetime",
-           "CHURN_DENOMINATORS", "repeat_purchase_rate", "purchase_counts", "first_window_counts", "repeat_probability_by_count",
-           "retention_cost", "rate_by", "wilson_interval"]
+__all__ = ["nps", "nps_from_shares", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "nps_category",
+           "csat", "csat_by", "churn_rate", "churn_rate_by", "retention_rate", "churn_by_period", "compound_churn",
+           "periodic_churn", "expected_lifetime", "CHURN_DENOMINATORS", "repeat_purchase_rate", "purchase_counts",
+           "first_window_counts", "repeat_probability_by_count", "retention_cost", "proportion", "rate_by", "z_value"]

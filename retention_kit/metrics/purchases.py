@@ -1,7 +1,9 @@
 """Repeat purchases in a transaction log (lesson ``05_repeat_purchase_rate``).
 
-Periods here are half-open, [period_start, period_end): for the calendar year 2025 pass
-``"2025-01-01", "2026-01-01"``, so a purchase at any time on 31 December counts.
+Periods are half-open, [period_start, period_end): for the calendar year 2025 pass
+``"2025-01-01", "2026-01-01"``, so a purchase at any time on 31 December counts. Each row of a
+log is one purchase (an order, not an order line); see :func:`retention_kit.validation.require_transactions`
+for the checks every log passes (refunds and exact duplicate rows are refused).
 """
 from __future__ import annotations
 
@@ -9,108 +11,164 @@ import numpy as np
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import InputError, as_timestamp, require_period, require_transactions
+from ..validation import (Confidence, InputError, Integer, Real, convert_length, require_period, require_time_unit,
+                          require_transactions, validate)
+from .rates import proportion
 
 __all__ = ["repeat_purchase_rate", "purchase_counts", "first_window_counts", "repeat_probability_by_count"]
 
 
-def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col):
-    ps, pe = require_period(period_start, period_end)
-    tx = require_transactions(transactions, customer_id_col, datetime_col)
-    dates = tx[datetime_col]
-    inside = tx[(dates >= ps) & (dates < pe)]
-    return ps, pe, inside
+def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col, monetary_value_col):
+    log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
+                               monetary_value_col=monetary_value_col)
+    ps, pe = require_period(period_start, period_end, log.zone)
+    inside = log.frame[((log.dates >= ps) & (log.dates < pe)).to_numpy()]
+    return ps, pe, log, inside
 
 
 def purchase_counts(transactions: pd.DataFrame, period_start, period_end, *, customer_id_col: str = "customer_id",
-                    datetime_col: str = "date") -> pd.Series:
+                    datetime_col: str = "date", monetary_value_col: str | None = "amount") -> pd.Series:
     """Number of purchases each customer made in [period_start, period_end).
 
-    Returns a Series indexed by customer id (customers with no purchase in the period are absent).
-
-    Example
-    -------
-    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2025-01-02", "2025-03-01", "2025-02-01"])})
-    >>> purchase_counts(tx, "2025-01-01", "2026-01-01").to_dict()
-    {1: 2, 2: 1}
-    """
-    _, _, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col)
-    return inside.groupby(customer_id_col).size().rename("purchases")
-
-
-def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *,
-                         customer_id_col: str = "customer_id", datetime_col: str = "date",
-                         min_purchases: int = 2) -> MetricResult:
-    """Share of a period's customers who bought at least twice in it.
-
-    repeat purchase rate = customers with >= ``min_purchases`` purchases in [period_start,
-    period_end) / customers with >= 1 purchase in it. Each row of ``transactions`` is one
-    purchase (an order, not an order line).
+    Parameters
+    ----------
+    transactions : DataFrame, one row per purchase
+    period_start, period_end : dates, the half-open period
+    customer_id_col, datetime_col, monetary_value_col : str
+        Column names; ``monetary_value_col=None`` for a log without amounts (amounts are checked
+        so that a refund row is not counted as a purchase).
 
     Returns
     -------
-    MetricResult with ``value`` (a fraction), ``customers``, ``repeat_customers``,
-    ``purchases`` and ``purchases_per_customer``.
+    Series ``purchases`` indexed by customer id; customers with no purchase in the period are absent.
 
     Raises
     ------
-    InputError for missing columns or dates, a reversed period, or a period with no purchase.
+    InputError
+        For a log that fails the checks of ``require_transactions`` or a period that is empty.
 
-    Example
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2025-01-02", "2025-03-01", "2025-02-01"]),
+    ...                    "amount": [4.0, 5.0, 6.0]})
+    >>> purchase_counts(tx, "2025-01-01", "2026-01-01").to_dict()
+    {1: 2, 2: 1}
+    """
+    _, _, _, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col,
+                                 monetary_value_col)
+    return inside.groupby(customer_id_col).size().rename("purchases")
+
+
+@validate(min_purchases=Integer(low=2, hint="A repeat is a second purchase."), confidence=Confidence())
+def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *,
+                         customer_id_col: str = "customer_id", datetime_col: str = "date",
+                         monetary_value_col: str | None = "amount", min_purchases: int = 2,
+                         confidence: float = 0.95) -> MetricResult:
+    """Share of a period's customers who bought at least twice in it, with its interval.
+
+    repeat purchase rate = customers with >= ``min_purchases`` purchases in [period_start,
+    period_end) / customers with >= 1 purchase in it.
+
+    Parameters
+    ----------
+    transactions : DataFrame, one row per purchase
+    period_start, period_end : dates, the half-open period
+    customer_id_col, datetime_col, monetary_value_col : str
+        Column names; ``monetary_value_col=None`` for a log without amounts.
+    min_purchases : int, default 2
+    confidence : float, default 0.95
+
+    Returns
     -------
+    MetricResult (kind ``"repeat_purchase_rate"``) with ``value`` (a fraction), a Wilson ``ci``,
+    and parts ``customers``, ``repeat_customers``, ``purchases``, ``purchases_per_customer``.
+
+    Raises
+    ------
+    InputError
+        For a log that fails the checks, a reversed period, or a period with no purchase.
+
+    Examples
+    --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 2, 3], "date": pd.to_datetime(
-    ...     ["2025-01-02", "2025-03-01", "2025-02-01", "2025-05-05"])})
+    ...     ["2025-01-02", "2025-03-01", "2025-02-01", "2025-05-05"]), "amount": [4.0, 5.0, 6.0, 3.0]})
     >>> round(repeat_purchase_rate(tx, "2025-01-01", "2026-01-01").value, 4)
     0.3333
     """
-    if min_purchases < 2:
-        raise InputError(f"min_purchases={min_purchases!r} must be at least 2 (a repeat is a second purchase).")
-    ps, pe, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col)
+    ps, pe, log, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col,
+                                     monetary_value_col)
     if len(inside) == 0:
-        raise InputError(f"no purchase falls in [{ps.date()}, {pe.date()}); the log runs from "
-                         f"{transactions[datetime_col].min()} to {transactions[datetime_col].max()}. "
-                         f"Choose a period inside it.")
+        raise InputError(f"no purchase falls in [{ps}, {pe}); the log runs from {log.dates.min()} to "
+                         f"{log.dates.max()}. Choose a period inside it.")
     counts = inside.groupby(customer_id_col).size()
     customers, repeaters = len(counts), int((counts >= min_purchases).sum())
+    interval = proportion(repeaters, customers, confidence=confidence)
     return MetricResult(
-        name=f"Repeat purchase rate {ps.date()} to {pe.date()}", value=repeaters / customers, unit="fraction",
+        kind="repeat_purchase_rate", name=f"Repeat purchase rate [{ps.date()}, {pe.date()})",
+        value=repeaters / customers, unit="fraction",
         formula=f"customers with >= {min_purchases} purchases / customers with >= 1 purchase, same period",
         parts=dict(customers=customers, repeat_customers=repeaters, purchases=len(inside),
-                   purchases_per_customer=len(inside) / customers))
+                   purchases_per_customer=len(inside) / customers),
+        se=interval.se, ci=interval.ci, confidence=confidence)
 
 
-def first_window_counts(transactions: pd.DataFrame, *, window_days: int = 365, observation_end=None,
-                        customer_id_col: str = "customer_id", datetime_col: str = "date") -> pd.Series:
-    """Purchases each customer made in the first ``window_days`` after their first purchase.
+@validate(window=Real(low=0, closed="neither"))
+def first_window_counts(transactions: pd.DataFrame, *, window: float = 365, time_unit: str = "day",
+                        observation_period_end=None, customer_id_col: str = "customer_id",
+                        datetime_col: str = "date", monetary_value_col: str | None = "amount") -> pd.Series:
+    """Purchases each customer made in the first ``window`` after their first purchase.
 
-    Only customers whose whole window is observed (first purchase + window <= observation_end,
-    default the last purchase in the log) are included, so late joiners do not look disloyal
-    merely for lack of time. Returns a Series indexed by customer id.
+    Only customers whose whole window is observed (first purchase + window <=
+    ``observation_period_end``) are counted, so late joiners do not look disloyal merely for
+    lack of time. The window is [first purchase, first purchase + window).
 
-    Example
+    Parameters
+    ----------
+    transactions : DataFrame, one row per purchase
+    window : float, default 365
+        The window's length in ``time_unit`` (a month is 30.4375 days).
+    time_unit : str, default "day"
+    observation_period_end : date, optional
+        The first instant not observed; default midnight after the day of the last purchase.
+    customer_id_col, datetime_col, monetary_value_col : str
+
+    Returns
     -------
-    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-12-30"])})
-    >>> first_window_counts(tx, window_days=30, observation_end="2025-01-01").to_dict()
+    Series ``purchases`` indexed by customer id (eligible customers only).
+
+    Raises
+    ------
+    InputError
+        For a log that fails the checks, a window that is not positive, or no eligible customer.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 2], "date": pd.to_datetime(["2024-01-01", "2024-01-20", "2024-12-30"]),
+    ...                    "amount": [3.0, 4.0, 5.0]})
+    >>> first_window_counts(tx, window=30, observation_period_end="2025-01-01").to_dict()
     {1: 2}
     """
-    tx = require_transactions(transactions, customer_id_col, datetime_col)
-    end = as_timestamp(observation_end, "observation_end") if observation_end is not None else tx[datetime_col].max()
-    if window_days <= 0:
-        raise InputError(f"window_days={window_days!r} must be a positive number of days.")
-    first = tx.groupby(customer_id_col)[datetime_col].transform("min")
-    window = pd.Timedelta(days=window_days)
-    eligible = first + window <= end
+    time_unit = require_time_unit(time_unit)
+    log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
+                               monetary_value_col=monetary_value_col)
+    end = (log.timestamp(observation_period_end, "observation_period_end") if observation_period_end is not None
+           else log.default_end())
+    first = log.frame.groupby(customer_id_col)[datetime_col].transform("min")
+    length = pd.Timedelta(days=convert_length(window, time_unit, "day"))
+    eligible = (first + length <= end).to_numpy()
     if not eligible.any():
-        raise InputError(f"no customer has a full {window_days}-day window before {end.date()}; "
-                         f"shorten window_days or pass a later observation_end.")
-    in_window = tx[eligible & (tx[datetime_col] < first + window)]
+        raise InputError(f"no customer has a whole window of {window:g} {time_unit}(s) before {end}; shorten the "
+                         f"window or pass a later observation_period_end.")
+    in_window = log.frame[eligible & (log.dates < first + length).to_numpy()]
     return in_window.groupby(customer_id_col).size().rename("purchases")
 
 
-def repeat_probability_by_count(transactions: pd.DataFrame, *, window_days: int = 365, max_count: int = 15,
-                                observation_end=None, customer_id_col: str = "customer_id",
-                                datetime_col: str = "date") -> pd.DataFrame:
-    """Probability of making purchase k+1 given k purchases, within each customer's first ``window_days``.
+@validate(max_count=Integer(low=1))
+def repeat_probability_by_count(transactions: pd.DataFrame, *, window: float = 365, time_unit: str = "day",
+                                max_count: int = 15, observation_period_end=None,
+                                customer_id_col: str = "customer_id", datetime_col: str = "date",
+                                monetary_value_col: str | None = "amount") -> pd.DataFrame:
+    """Probability of making purchase k+1 given k purchases, within each customer's first ``window``.
 
     Uses :func:`first_window_counts` (customers with a fully observed window only). For each k:
     ``customers`` = customers with at least k purchases in their window; ``went_on`` = those
@@ -119,18 +177,34 @@ def repeat_probability_by_count(transactions: pd.DataFrame, *, window_days: int 
     A rising curve does not show that the k-th purchase *causes* loyalty: customers who buy
     often and stay long are simply the ones who reach high k (selection).
 
-    Example
+    Parameters
+    ----------
+    transactions : DataFrame, one row per purchase
+    window, time_unit, observation_period_end : as in :func:`first_window_counts`
+    max_count : int, default 15
+    customer_id_col, datetime_col, monetary_value_col : str
+
+    Returns
     -------
+    DataFrame with columns ``purchases`` (k), ``customers``, ``went_on``, ``probability``
+    (NaN where no customer reached k).
+
+    Raises
+    ------
+    InputError
+        As :func:`first_window_counts`, and for ``max_count`` below 1.
+
+    Examples
+    --------
     >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2], "date": pd.to_datetime(
-    ...     ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05"])})
-    >>> t = repeat_probability_by_count(tx, window_days=40, max_count=2, observation_end="2025-01-01")
+    ...     ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-05"]), "amount": [3.0, 3.0, 3.0, 4.0]})
+    >>> t = repeat_probability_by_count(tx, window=40, max_count=2, observation_period_end="2025-01-01")
     >>> t["probability"].tolist()   # customer 1 buys twice in 40 days, customer 2 once
     [0.5, 0.0]
     """
-    if max_count < 1:
-        raise InputError(f"max_count={max_count!r} must be at least 1.")
-    counts = first_window_counts(transactions, window_days=window_days, observation_end=observation_end,
-                                 customer_id_col=customer_id_col, datetime_col=datetime_col).to_numpy()
+    counts = first_window_counts(transactions, window=window, time_unit=time_unit,
+                                 observation_period_end=observation_period_end, customer_id_col=customer_id_col,
+                                 datetime_col=datetime_col, monetary_value_col=monetary_value_col).to_numpy()
     k = np.arange(1, max_count + 1)
     reached = (counts[None, :] >= k[:, None]).sum(axis=1)
     went_on = (counts[None, :] >= k[:, None] + 1).sum(axis=1)

@@ -1,0 +1,323 @@
+"""The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005), fitted by maximum likelihood.
+
+Taught in ``notebooks/07_customer_lifetime_value.ipynb``.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.special import expit, gammaln, hyp2f1
+
+from ..results import MetricResult
+from ..validation import InputError, Integer, check, plural
+from .fitting import Distinct, Fitter, first_bad, summary_arrays
+
+__all__ = ["BetaGeo"]
+
+
+class _BGData:
+    """What the BG/NBD likelihood needs, arranged so special functions run on distinct values only.
+
+    gammaln and digamma depend on the customer only through x (a few hundred distinct values);
+    the logs depend on T and t_x (distinct periods). Rows are weighted by how often they occur.
+    """
+
+    def __init__(self, x, tx, T):
+        codes = [pd.factorize(col)[0].astype(np.int64) for col in (x, tx, T)]
+        key = (codes[0] * (codes[1].max() + 1) + codes[1]) * (codes[2].max() + 1) + codes[2]
+        _, first, counts = np.unique(key, return_index=True, return_counts=True)
+        x, tx, T = x[first], tx[first], T[first]
+        self.w = counts.astype(float)
+        self.total = self.w.sum()
+        self.X, self.Tx, self.TT = Distinct(x), Distinct(tx), Distinct(T)
+        self.x = x
+        self.repeat = x > 0
+        self.x_weight = np.bincount(self.X.index, weights=self.w)       # customers per distinct x
+        self.repeat_w = self.w * self.repeat
+
+
+def _bgnbd_nll(log_params, d: _BGData, penalizer):
+    """Mean negative log-likelihood of BG/NBD and its gradient in log-parameters."""
+    from scipy.special import digamma
+    r, alpha, a, b = params = np.exp(log_params)
+    ux = d.X.values
+    # terms that depend on x only, summed with the number of customers at each x
+    A12 = gammaln(r + ux) - gammaln(r) + r * np.log(alpha) + gammaln(a + b) + gammaln(b + ux) - gammaln(b) \
+        - gammaln(a + b + ux)
+    dig_abx = digamma(a + b + ux)
+    g_r = digamma(r + ux) - digamma(r) + np.log(alpha)
+    g_a = digamma(a + b) - dig_abx
+    g_b = g_a + digamma(b + ux) - digamma(b)
+    # per-row terms
+    rx = r + d.x
+    log_T, log_tx = np.log(alpha + d.TT.values)[d.TT.index], np.log(alpha + d.Tx.values)[d.Tx.index]
+    bx1 = (b + np.maximum(ux, 1) - 1)[d.X.index]
+    A3 = -rx * log_T
+    z = np.log(a) - np.log(bx1) - rx * log_tx - A3
+    w4 = d.repeat * expit(z)                      # share of the likelihood from "dropped out after t_x"
+    ll = d.x_weight @ A12 + d.w @ A3 + d.repeat_w @ np.logaddexp(0.0, z)
+    inv_T, inv_tx = 1 / (alpha + d.TT.values), 1 / (alpha + d.Tx.values)
+    ww4 = d.w * w4
+    d_r = d.x_weight @ g_r - d.w @ log_T - ww4 @ (log_tx - log_T)
+    d_alpha = d.total * r / alpha - (d.w * rx) @ inv_T[d.TT.index] - (ww4 * rx) @ (inv_tx[d.Tx.index] - inv_T[d.TT.index])
+    d_a = d.x_weight @ g_a + ww4.sum() / a
+    d_b = d.x_weight @ g_b - ww4 @ (1 / bx1)
+    grads = np.array([d_r, d_alpha, d_a, d_b]) / d.total
+    value = -ll / d.total + penalizer * np.sum(params ** 2)
+    return value, -(grads * params) + penalizer * 2 * params ** 2   # chain rule: d/dlog(p) = p d/dp
+
+
+def _bgnbd_ll(log_params, x, tx, T):
+    """Log-likelihood of each customer under BG/NBD (the plain form, for reporting)."""
+    r, alpha, a, b = np.exp(log_params)
+    A1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    A2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+    A3 = -(r + x) * np.log(alpha + T)
+    A4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + tx)
+    return A1 + A2 + A3 + np.where(x > 0, np.logaddexp(0.0, A4 - A3), 0.0)
+
+
+def _check_history(summary, x, tx, T) -> None:
+    checks = [
+        (x < 0, "frequency is negative", "frequency counts repeat purchases, 0 or more"),
+        (x != np.round(x), "frequency is not a whole number", "frequency counts repeat purchase periods"),
+        (tx < 0, "recency is negative", "recency is last minus first purchase time"),
+        (tx > T, "recency is greater than T", "recency (last - first purchase) cannot exceed T (end - first)"),
+        ((x == 0) & (tx != 0), "recency is not 0 while frequency is 0", "a customer with no repeat purchase has "
+                                                                       "recency 0"),
+    ]
+    for mask, what, fix in checks:
+        if mask.any():
+            raise InputError(f"{int(mask.sum())} customer(s) where {what} (first: customer {first_bad(summary, mask)}). "
+                             f"Fix: {fix}; build the summary with rk.rfm_summary.")
+
+
+class BetaGeo(Fitter):
+    """The BG/NBD model of repeat purchasing, fitted by maximum likelihood.
+
+    While active, a customer buys at rate lambda ~ Gamma(r, alpha); after each repeat purchase
+    they become inactive with probability p ~ Beta(a, b). The likelihood of a customer with
+    ``frequency`` x, ``recency`` t_x and age ``T`` is (Fader, Hardie & Lee 2005, eq. 6)
+
+        L = B(a, b + x) / B(a, b) * Gamma(r + x) alpha^r / (Gamma(r) (alpha + T)^(r + x))
+            + [x > 0] B(a + 1, b + x - 1) / B(a, b) * Gamma(r + x) alpha^r / (Gamma(r) (alpha + t_x)^(r + x)).
+
+    Parameters are estimated in log space by BFGS with the analytic gradient, on time rescaled
+    so that the oldest customer has T = 1 (``alpha`` is reported in the model's time unit).
+    ``penalizer`` adds ``penalizer * sum(params**2)`` (on the rescaled parameters) to the mean
+    negative log-likelihood, as lifetimes does.
+
+    The model remembers the time unit of the summary it was fitted on (``time_unit_``): a
+    prediction horizon given in another unit is converted (a month is 30.4375 days), and a
+    summary built in another unit is refused.
+
+    Parameters
+    ----------
+    penalizer : float, default 0
+
+    Attributes
+    ----------
+    params_ : Series (r, alpha, a, b)
+    standard_errors_ : Series
+    log_likelihood_ : float
+    n_customers_ : int
+    time_unit_ : str
+    iterations_ : int
+
+    Examples
+    --------
+    >>> from retention_kit.datasets import make_transactions
+    >>> from retention_kit.summaries import rfm_summary
+    >>> tx, truth = make_transactions(2000, random_state=0)
+    >>> model = BetaGeo().fit(rfm_summary(tx))
+    >>> list(model.params_.index), model.time_unit_
+    (['r', 'alpha', 'a', 'b'], 'day')
+    """
+
+    _param_names = ("r", "alpha", "a", "b")
+    _advice = "a coarser time unit (weeks instead of days: rk.rfm_summary(..., time_unit='week')); "
+
+    def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None, initial_params=None) -> "BetaGeo":
+        """Fit to a summary with columns ``frequency``, ``recency`` and ``T`` (from :func:`rk.rfm_summary`).
+
+        Parameters
+        ----------
+        summary : DataFrame, one row per customer
+        time_unit : str, optional
+            The unit of ``recency`` and ``T``; default what ``rk.rfm_summary`` recorded in
+            ``summary.attrs``. Required for a summary built by other means.
+        initial_params : four positive numbers (r, alpha, a, b), optional
+            Starting values (alpha in ``time_unit``); default 0.1 each on the rescaled time.
+
+        Returns
+        -------
+        self
+
+        Raises
+        ------
+        InputError
+            For a summary with missing columns or values, impossible histories (recency above T,
+            fractional frequency...), no time unit, every T = 0, or bad initial values.
+        ConvergenceError
+            When the estimate does not converge, does not move, runs off, or is not determined by
+            the data.
+        """
+        unit = self._unit_of(summary, time_unit)
+        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
+        _check_history(summary, x, tx, T)
+        if T.max() <= 0:
+            raise InputError("every customer has T = 0: all were first seen in the last observed period, so there is "
+                             "no time in which to see a repeat purchase. Fix: observe longer (a later "
+                             "observation_period_end) or summarise in a finer time unit.")
+        scale = 1.0 / T.max()
+        x0 = self._start(initial_params)
+        if initial_params is not None:
+            x0[1] += np.log(scale)
+        args = (_BGData(x, tx * scale, T * scale), self.penalizer)
+        result = self._maximize(_bgnbd_nll, x0, args, "BG/NBD")
+        values = np.exp(result.x)
+        values[1] /= scale
+        params = pd.Series(values, index=list(self._param_names))
+        errors = self._standard_errors(params, lambda z, *a: _bgnbd_nll(z, *a)[1], result.x, args, len(x),
+                                       "BG/NBD")   # log-scale SEs: the time scale cancels
+        self.params_, self.standard_errors_ = params, errors
+        self.n_customers_ = len(x)
+        self.log_likelihood_ = float(_bgnbd_ll(np.log(values), x, tx, T).sum())   # in the model's own unit
+        self.time_unit_ = unit
+        self.iterations_ = int(result.nit)
+        return self
+
+    # ---------------------------------------------------------------- predictions
+    def _history(self, summary):
+        self._check_fitted()
+        self._check_unit(summary)
+        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
+        _check_history(summary, x, tx, T)
+        return x, tx, T
+
+    def _dropout_odds(self, x, tx, T):
+        r, alpha, a, b = self.params_
+        odds = np.zeros_like(x, dtype=float)
+        repeat = x > 0
+        odds[repeat] = (a / (b + x[repeat] - 1)) * ((alpha + T[repeat]) / (alpha + tx[repeat])) ** (r + x[repeat])
+        return odds
+
+    def _cumulative(self, t, x, T, odds):
+        r, alpha, a, b = self.params_
+        z = t / (alpha + T + t)
+        numerator = (a + b + x - 1) / (a - 1) * (
+            1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+        return numerator / (1 + odds)
+
+    def p_alive(self, summary: pd.DataFrame) -> pd.Series:
+        """P(still active | x, t_x, T) = 1 / (1 + [x > 0] a/(b + x - 1) ((alpha + T)/(alpha + t_x))^(r + x)).
+
+        Parameters
+        ----------
+        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
+
+        Returns
+        -------
+        Series ``p_alive`` indexed like ``summary``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For a summary in another time unit, or with impossible histories.
+        """
+        x, tx, T = self._history(summary)
+        return pd.Series(1 / (1 + self._dropout_odds(x, tx, T)), index=summary.index, name="p_alive")
+
+    def expected_purchases(self, summary: pd.DataFrame, *, horizon: float, time_unit: str | None = None) -> pd.Series:
+        """Expected repeat purchases in the next ``horizon``, given each customer's history (eq. 10).
+
+        E[Y(t) | x, t_x, T] = (a + b + x - 1)/(a - 1) [1 - ((alpha + T)/(alpha + T + t))^(r + x)
+        2F1(r + x, b + x; a + b + x - 1; t/(alpha + T + t))] / (1 + [x > 0] a/(b + x - 1)
+        ((alpha + T)/(alpha + t_x))^(r + x)).
+
+        Parameters
+        ----------
+        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
+        horizon : float, 0 or more
+        time_unit : str, optional
+            The unit of ``horizon``; default the model's. Converted (a month is 30.4375 days).
+
+        Returns
+        -------
+        Series ``expected_purchases`` indexed like ``summary``.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For a negative horizon, an unknown unit, or a summary in another time unit.
+        """
+        t = self._horizon(horizon, time_unit)
+        x, tx, T = self._history(summary)
+        return pd.Series(self._cumulative(t, x, T, self._dropout_odds(x, tx, T)), index=summary.index,
+                         name="expected_purchases")
+
+    def purchase_path(self, summary: pd.DataFrame, *, periods: int, time_unit: str | None = None) -> pd.DataFrame:
+        """Cumulative expected repeat purchases at the end of each of the next ``periods`` periods.
+
+        Column k holds E[Y(k L) | x, t_x, T], with L one ``time_unit`` in the model's unit; the
+        differences between columns are the purchases expected in each period (what
+        :func:`customer_lifetime_value` discounts).
+
+        Parameters
+        ----------
+        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
+        periods : int, at least 1
+        time_unit : str, optional
+            The length of one period; default the model's unit.
+
+        Returns
+        -------
+        DataFrame indexed like ``summary``, columns 1..periods.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For periods that are not a whole number of at least 1, or a summary in another unit.
+        """
+        periods = check("periods", periods, Integer(low=1))
+        length = self._horizon(1, time_unit)
+        x, tx, T = self._history(summary)
+        odds = self._dropout_odds(x, tx, T)
+        path = np.column_stack([self._cumulative(k * length, x, T, odds) for k in range(1, periods + 1)])
+        return pd.DataFrame(path, index=summary.index, columns=pd.RangeIndex(1, periods + 1, name="period"))
+
+    def expected_purchases_new_customer(self, *, horizon: float, time_unit: str | None = None) -> MetricResult:
+        """Expected repeat purchases in (0, horizon] of a customer who has just made a first purchase (eq. 7).
+
+        E[X(t)] = (a + b - 1)/(a - 1) [1 - (alpha/(alpha + t))^r 2F1(r, b; a + b - 1; t/(alpha + t))].
+
+        Parameters
+        ----------
+        horizon : float, 0 or more
+        time_unit : str, optional; default the model's unit
+
+        Returns
+        -------
+        MetricResult (kind ``"expected_purchases"``).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For a negative horizon or an unknown unit.
+        """
+        self._check_fitted()
+        t = self._horizon(horizon, time_unit)
+        r, alpha, a, b = self.params_
+        value = (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+        return MetricResult(kind="expected_purchases", name=f"Expected repeat purchases of a new customer in {t:g} "
+                                                            f"{plural(self.time_unit_)}", value=float(value), unit="",
+                            formula="(a + b - 1)/(a - 1) [1 - (alpha/(alpha + t))^r 2F1(r, b; a + b - 1; t/(alpha + t))]",
+                            parts=dict(t=t))

@@ -1,0 +1,200 @@
+"""What every maximum-likelihood fitter of the kit shares: checks, the optimiser, standard errors,
+and the time unit a model is fitted in.
+
+Fitters follow scikit-learn and lifelines: ``fit`` returns ``self``; fitted values end in an
+underscore (``params_``, ``log_likelihood_``, ``standard_errors_``, ``time_unit_``); using a
+model before ``fit`` raises :class:`NotFittedError`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..validation import (DAYS, Confidence, InputError, Real, check, label, require_columns, require_frame,
+                          require_time_unit, validate)
+
+__all__ = ["NotFittedError", "ConvergenceError", "Fitter", "summary_arrays", "first_bad", "Distinct"]
+
+
+class NotFittedError(RuntimeError):
+    """A model was used before ``fit``."""
+
+
+class ConvergenceError(RuntimeError):
+    """Maximum likelihood did not give an estimate the data support; the message says what to try."""
+
+
+NotFittedError.__module__ = ConvergenceError.__module__ = "retention_kit.clv"
+
+
+def summary_arrays(summary, columns, name: str = "summary") -> list[np.ndarray]:
+    """The named columns of a per-customer summary as float arrays, refusing missing or non-finite values."""
+    require_frame(summary, name)
+    require_columns(summary, columns, name, "pass a table from rk.rfm_summary")
+    out = []
+    for col in columns:
+        values = pd.to_numeric(summary[col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise InputError(f"column {col!r} has missing, infinite or non-numeric values (first at customer "
+                             f"{label(summary.index[np.flatnonzero(bad)[0]])}); fix or remove those customers explicitly.")
+        out.append(values)
+    return out
+
+
+def first_bad(summary, mask) -> str:
+    return label(summary.index[np.flatnonzero(mask)[0]])
+
+
+class Distinct:
+    """A column as its distinct values and, for each row, the position of its value."""
+
+    def __init__(self, values):
+        self.values, self.index = np.unique(values, return_inverse=True)
+
+
+def _hessian(grad, x, args, step=1e-5):
+    """Hessian of a function by central differences of its analytic gradient."""
+    k = len(x)
+    h = np.zeros((k, k))
+    for i in range(k):
+        e = np.zeros(k)
+        e[i] = step
+        h[:, i] = (grad(x + e, *args) - grad(x - e, *args)) / (2 * step)
+    return (h + h.T) / 2
+
+
+class Fitter:
+    """Base of the kit's maximum-likelihood models. Subclasses set ``_param_names`` and implement ``fit``."""
+
+    _param_names: tuple[str, ...] = ()
+    _advice = ""          # model-specific things to try when a fit fails, ending in "; "
+
+    @validate(penalizer=Real(low=0, hint="Try 0.001."))
+    def __init__(self, *, penalizer: float = 0.0):
+        self.penalizer = penalizer
+
+    # ---------------------------------------------------------------- state
+    def _check_fitted(self):
+        if not hasattr(self, "params_"):
+            raise NotFittedError(f"this {type(self).__name__} is not fitted yet; call .fit(summary) first, with a "
+                                 f"table from rk.rfm_summary.")
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "params_"):
+            return f"{type(self).__name__}(penalizer={self.penalizer:g}) (not fitted)"
+        params = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        unit = f", time in {self.time_unit_}s" if getattr(self, "time_unit_", None) else ""
+        return (f"{type(self).__name__}({params}; fitted on {self.n_customers_:,} customers{unit}, "
+                f"log-likelihood {self.log_likelihood_:,.2f})")
+
+    def _start(self, initial_params) -> np.ndarray:
+        """Starting point of the optimiser in log-parameters."""
+        if initial_params is None:
+            return np.full(len(self._param_names), np.log(0.1))
+        values = np.asarray(initial_params, dtype=float) if np.ndim(initial_params) == 1 else None
+        if values is None or len(values) != len(self._param_names) or not (np.isfinite(values) & (values > 0)).all():
+            raise InputError(f"initial_params={initial_params!r} must be {len(self._param_names)} positive numbers, "
+                             f"one for each of {', '.join(self._param_names)}.")
+        return np.log(values)
+
+    # ---------------------------------------------------------------- time unit
+    def _unit_of(self, summary, time_unit) -> str:
+        """The time unit a summary is in: from ``time_unit=`` or ``summary.attrs``; refuse if unknown or in conflict."""
+        recorded = summary.attrs.get("time_unit") if hasattr(summary, "attrs") else None
+        if time_unit is None and recorded is None:
+            raise InputError("the summary does not say its time unit (summary.attrs has no 'time_unit', which "
+                             "rk.rfm_summary records). Fix: pass time_unit='day' (or the unit of T and recency).")
+        if time_unit is not None:
+            time_unit = require_time_unit(time_unit)
+            if recorded is not None and recorded != time_unit:
+                raise InputError(f"time_unit={time_unit!r} contradicts the summary, which rk.rfm_summary built in "
+                                 f"{recorded!r}s. Fix: drop time_unit=, or rebuild the summary in that unit.")
+            return time_unit
+        return require_time_unit(recorded, "summary.attrs['time_unit']")
+
+    def _check_unit(self, summary) -> None:
+        """Refuse a summary built in another time unit than the model's (its counts cannot be converted)."""
+        recorded = summary.attrs.get("time_unit") if hasattr(summary, "attrs") else None
+        if recorded is not None and recorded != self.time_unit_:
+            raise InputError(f"the summary is in {recorded}s but the model was fitted in {self.time_unit_}s; frequency "
+                             f"and T cannot be converted between units. Fix: rebuild the summary with "
+                             f"time_unit={self.time_unit_!r}.")
+
+    def _horizon(self, horizon, time_unit, argument: str = "horizon") -> float:
+        """A length given in ``time_unit`` (default the model's) converted to the model's unit."""
+        horizon = check(argument, horizon, Real(low=0, hint="Predictions are for the future: 0 or more."))
+        unit = self.time_unit_ if time_unit is None else require_time_unit(time_unit)
+        return horizon * DAYS[unit] / DAYS[self.time_unit_]
+
+    # ---------------------------------------------------------------- fitting
+    def _maximize(self, neg_ll_and_grad, x0, args, name):
+        """Minimise a mean negative log-likelihood in log-parameters; refuse an estimate the data do not support."""
+        from scipy.optimize import minimize
+        with np.errstate(all="ignore"):
+            result = minimize(neg_ll_and_grad, x0, args=args, jac=True, method="BFGS",
+                              options={"gtol": 1e-8, "maxiter": 2000})
+        advice = (f"Try: a small penalty ({type(self).__name__}(penalizer=0.001), then larger; now {self.penalizer:g}); "
+                  f"{self._advice}or more customers with repeat purchases.")
+        grad_ok = np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < 1e-4
+        if not (np.all(np.isfinite(result.x)) and np.isfinite(result.fun)) or not (result.success or grad_ok):
+            raise ConvergenceError(f"{name} did not converge ({result.message}). {advice}")
+        if result.nit == 0 or np.allclose(result.x, x0, rtol=0, atol=1e-10):
+            raise ConvergenceError(f"{name} did not move from its starting values, so they are not estimates. "
+                                   f"Pass other initial_params. {advice}")
+        runaway = np.abs(result.x) > np.log(1e6)
+        if runaway.any():
+            raise ConvergenceError(f"{name} did not converge: a parameter ran off to {np.exp(result.x[runaway][0]):.3g} "
+                                   f"(the data cannot pin it down). {advice}")
+        return result
+
+    def _standard_errors(self, params: pd.Series, grad, x, args, n_total, name) -> pd.Series:
+        """Delta-method standard errors of exp(x) from the Hessian of the total negative log-likelihood.
+
+        Refuses a fit whose Hessian is not positive definite: some combination of parameters is
+        not determined by the data, and reporting estimates would be a silent wrong answer.
+        """
+        hessian = _hessian(grad, x, args) * n_total
+        eigenvalues = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else np.array([np.nan])
+        if not np.all(eigenvalues > 1e-8 * max(1.0, np.abs(eigenvalues).max())):
+            raise ConvergenceError(f"{name}: the data carry no information on some parameter (the likelihood is flat "
+                                   f"in some direction at the estimate), so no estimate or standard error can be given. "
+                                   f"Use more customers, or a penalizer.")
+        cov_log = np.linalg.inv(hessian)
+        return pd.Series(params.to_numpy() * np.sqrt(np.diag(cov_log)), index=params.index)
+
+    @validate(confidence=Confidence())
+    def summary_table(self, *, confidence: float = 0.95) -> pd.DataFrame:
+        """Fitted parameters with standard errors and intervals at ``confidence``.
+
+        The interval is computed on the log scale, where the model is estimated (estimate x
+        exp(+/- z SE / estimate)), so it stays positive like the parameters.
+
+        Parameters
+        ----------
+        confidence : float, default 0.95
+
+        Returns
+        -------
+        DataFrame indexed by parameter: ``estimate``, ``standard error``, ``<level>% low``,
+        ``<level>% high`` (the labels follow ``confidence``).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+
+        Examples
+        --------
+        >>> import retention_kit as rk
+        >>> summary = rk.rfm_summary(rk.datasets.make_transactions(2000, random_state=0).data)
+        >>> list(rk.clv.BetaGeo().fit(summary).summary_table(confidence=0.9).columns)
+        ['estimate', 'standard error', '90% low', '90% high']
+        """
+        from ..metrics.rates import z_value
+        self._check_fitted()
+        z = z_value(confidence)
+        se, p = self.standard_errors_, self.params_
+        level = f"{100 * confidence:g}%"
+        return pd.DataFrame({"estimate": p, "standard error": se, f"{level} low": p * np.exp(-z * se / p),
+                             f"{level} high": p * np.exp(z * se / p)})

@@ -1,0 +1,20 @@
+"""The shipped data sets the exercises use, each loaded once per session."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pandas as pd
+
+from .. import datasets
+
+__all__ = ["load"]
+
+
+@lru_cache(maxsize=None)
+def _load(name: str) -> pd.DataFrame:
+    return getattr(datasets, f"load_{name}")()
+
+
+def load(name: str) -> pd.DataFrame:
+    """A fresh copy of a shipped data set (``"telecom_survey"`` -> ``load_telecom_survey()``), read from disk once."""
+    return _load(name).copy()

@@ -1,0 +1,165 @@
+"""The exercise engine: ``check(exercise_id, answer)`` compares an answer with the expected one.
+
+An :class:`Exercise` computes its expected answer once, from the shipped data with the kit's
+tested functions (never typed in), together with the facts its explanation quotes; the lesson
+modules (``lesson01`` ...) register them.
+"""
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable
+
+import numpy as np
+
+from ..results import MetricResult
+
+__all__ = ["Feedback", "Exercise", "Solution", "register", "exercises", "expected_answer", "solution", "check"]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict of :func:`check`: ``correct`` is True, False, or None when unanswered."""
+
+    exercise_id: str
+    correct: bool | None
+    message: str
+
+    def __bool__(self) -> bool:
+        return bool(self.correct)
+
+    def __repr__(self) -> str:
+        mark = {True: "✔", False: "✘", None: "…"}[self.correct]
+        return f"{mark} {self.exercise_id}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        from ..results import NO_MATH, html_text
+        colour = {True: "#1a7f37", False: "#cf222e", None: "#9a6700"}[self.correct]
+        lines = html_text(repr(self)).replace("\n", "<br>")
+        return f"<div class='{NO_MATH}' style='border-left:4px solid {colour};padding:4px 8px'>{lines}</div>"
+
+
+@dataclass(frozen=True)
+class Solution:
+    """An expected answer and the facts its explanation quotes (``{name}`` in the ``why`` template)."""
+
+    answer: Any
+    facts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise: its question, how to compute the answer, and the feedback.
+
+    ``why`` is a template filled with ``answer`` and the solution's facts, shown with a correct
+    answer; ``hint`` is shown with a wrong or missing one. ``kind`` is "number", "integer",
+    "choice" or "bool"; ``unit="fraction"`` enables the percentage-instead-of-fraction hint.
+    """
+
+    exercise_id: str
+    question: str
+    solve: Callable[[], Solution]
+    why: str
+    hint: str
+    kind: str = "number"
+    abs_tol: float = 0.0
+    rel_tol: float = 0.0
+    unit: str = ""
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def register(*items: Exercise) -> None:
+    """Add exercises to the registry (each lesson module calls this once)."""
+    for item in items:
+        if item.exercise_id in _REGISTRY:
+            raise ValueError(f"exercise {item.exercise_id!r} is registered twice")
+        _REGISTRY[item.exercise_id] = item
+
+
+def exercises() -> dict[str, Exercise]:
+    """Every exercise of the course, by id (the lesson modules are imported on first use)."""
+    from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: F401
+    return _REGISTRY
+
+
+@lru_cache(maxsize=None)
+def solution(exercise_id: str) -> Solution:
+    """The expected answer of an exercise and its facts, computed once per session."""
+    result = exercises()[exercise_id].solve()
+    answer = result.answer
+    if isinstance(answer, MetricResult):
+        answer = answer.value
+    if isinstance(answer, (np.floating, np.integer, np.bool_)):
+        answer = answer.item()
+    return Solution(answer, result.facts)
+
+
+def expected_answer(exercise_id: str):
+    """The expected answer of an exercise, computed from the shipped data."""
+    return solution(exercise_id).answer
+
+
+def _close(answer: float, expected: float, ex: Exercise) -> bool:
+    return math.isclose(answer, expected, rel_tol=ex.rel_tol, abs_tol=ex.abs_tol)
+
+
+def check(exercise_id: str, answer: Any) -> Feedback:
+    """Check an exercise answer and explain the verdict.
+
+    Parameters
+    ----------
+    exercise_id : str
+        The id printed in the lesson, such as ``"03-churn-q1-2025"``.
+    answer : number, str, bool, MetricResult or None
+        ``None`` means "not answered yet"; a ``MetricResult`` counts as its value.
+
+    Returns
+    -------
+    Feedback that shows ✔ with a short why, ✘ with a hint, or … when the answer is still None.
+
+    Raises
+    ------
+    Nothing: an unknown id or an answer of the wrong type gets a ✘ with an explanation.
+
+    Examples
+    --------
+    >>> check("03-annual-from-monthly", None)
+    … 03-annual-from-monthly: not answered yet. Replace None with your answer and run the cell again.
+      Hint: churn compounds: each month's rate applies to the customers still there; rk.compound_churn does the arithmetic.
+    """
+    known = exercises()
+    if not isinstance(exercise_id, str) or exercise_id not in known:
+        return Feedback(str(exercise_id), False, "there is no exercise with this id; the ids are: "
+                                                 + ", ".join(sorted(known)) + ".")
+    ex = known[exercise_id]
+    if answer is None:
+        return Feedback(exercise_id, None, "not answered yet. Replace None with your answer and run the cell again."
+                                           f"\n  Hint: {ex.hint}.")
+    result = solution(exercise_id)
+    expected = result.answer
+    if isinstance(answer, MetricResult):
+        answer = answer.value
+    if ex.kind == "bool":
+        if not isinstance(answer, (bool, np.bool_)):
+            return Feedback(exercise_id, False, f"answer True or False, not {answer!r}.")
+        ok = bool(answer) == bool(expected)
+    elif ex.kind == "choice":
+        ok = str(answer).strip().lower() == str(expected).lower()
+    else:
+        try:
+            value = float(answer)
+        except (TypeError, ValueError):
+            return Feedback(exercise_id, False, f"answer a number, not {answer!r}.\n  Hint: {ex.hint}.")
+        if not math.isfinite(value):
+            return Feedback(exercise_id, False, f"{answer!r} is not a finite number.\n  Hint: {ex.hint}.")
+        ok = _close(value, float(expected), ex)
+        if not ok and ex.unit == "fraction" and _close(value / 100, float(expected), ex):
+            return Feedback(exercise_id, False, f"{value:g} looks like a percentage; this exercise asks for a "
+                                                f"fraction (divide by 100).")
+    if ok:
+        return Feedback(exercise_id, True, "correct. " + ex.why.format(answer=expected, **result.facts))
+    return Feedback(exercise_id, False, f"{answer!r} is not it yet.\n  Hint: {ex.hint}.")
