@@ -7,34 +7,48 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/*.ipynb) $(wildcard case_studies/*.ipynb))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg --nbval-cell-timeout 300
 PORT ?= 8888
+WORKSPACE ?= workspace
 # JupyterLab refuses to run as root without --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install datasets lab test test-unit test-notebooks student course notebooks bench clean
+.PHONY: help install datasets lab instructor test test-unit test-notebooks student course notebooks bench clean
 
 help:
-	@echo "make lab       set up .venv and open JupyterLab on the start page"
-	@echo "make test      set up .venv, run the unit tests, then nbval over every notebook"
-	@echo "make student   student copies without solutions, in build/student/"
-	@echo "make course    the lessons as a browsable HTML site, in build/site/"
-	@echo "make notebooks re-execute and normalize the committed notebooks (after a change)"
-	@echo "make datasets  check that the shipped synthetic data match their generators"
-	@echo "make bench     benchmarks against the field's libraries (minutes)"
+	@echo "make lab        set up .venv and open JupyterLab on your own workspace (workspace/, never overwritten)"
+	@echo "make test       set up .venv, run the unit tests, then nbval over every notebook"
+	@echo "make instructor JupyterLab on the instructor copies in notebooks/ (solutions visible)"
+	@echo "make student    student copies without solutions, in build/student/"
+	@echo "make course     the lessons as a browsable HTML site, in build/site/"
+	@echo "make notebooks  re-execute and normalize the committed notebooks (after a change)"
+	@echo "make datasets   check that the shipped synthetic data match their generators"
+	@echo "make bench      benchmarks against the field's libraries (minutes)"
 
 $(STAMP): requirements.txt requirements-test.txt pyproject.toml
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt -r requirements-test.txt
+	@echo "== Setting up $(VENV) (the first time takes about two minutes) =="
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "== [1/2] Installing the pinned packages of requirements.txt =="
+	set -o pipefail; $(PY) -m pip install --disable-pip-version-check --progress-bar off -r requirements.txt \
+		-r requirements-test.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }
+	@echo "== [2/2] Installing retention_kit (editable) =="
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	mkdir -p $(VENV)/share/jupyter/lab/settings
-	cp tools/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	touch $(STAMP)
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp tools/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $(STAMP)
+	@echo "== $(VENV) is ready =="
 
 install: $(STAMP)
 
 datasets: $(STAMP)
 	$(PY) tools/build_datasets.py --check
 
-lab: $(STAMP) datasets
+# students: their own copies, made from the student release; an existing file is never overwritten
+lab: $(STAMP) datasets student
+	$(PY) tools/workspace.py --release build/student --workspace $(WORKSPACE)
+	$(VENV)/bin/jupyter lab --port $(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)/$(WORKSPACE)" \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+
+# instructors: the committed copies with solutions (edits land in the repository)
+instructor: $(STAMP) datasets
 	$(VENV)/bin/jupyter lab --port $(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
@@ -48,7 +62,9 @@ test-notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)
 
 student: $(STAMP)
-	$(PY) tools/make_student.py --out build/student $(NOTEBOOKS)
+	@rm -rf build/student
+	$(PY) tools/make_student.py --out build/student $(NOTEBOOKS) >/dev/null
+	@echo "student release: build/student/ ($(words $(NOTEBOOKS)) notebooks, solutions removed)"
 
 course: $(STAMP)
 	$(PY) tools/build_site.py --out build/site $(NOTEBOOKS)

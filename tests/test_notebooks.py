@@ -9,19 +9,24 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from retention_kit.exercises import EXERCISES
+from retention_kit.exercises import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "case_studies").glob("*.ipynb"))
 LESSONS = [nb for nb in NOTEBOOKS if not nb.name.startswith("00_")]
+EXPLORER = re.compile(r"rk\.widgets\.\w+_explorer\(")
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
 
 
 def code_cells(path):
-    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code" and c.source.strip()]
+    return [c for c in read(path).cells if c.cell_type == "code" and c.source.strip()]
 
 
 def test_there_are_lessons():
-    assert len(LESSONS) >= 5
+    assert len(LESSONS) >= 7
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -35,23 +40,79 @@ def test_committed_notebook_is_executed_clean_and_png_only(path):
     assert not [o for o in outputs if "image/svg+xml" in o.get("data", {})]
     assert any("image/png" in o.get("data", {}) for o in outputs), "a lesson needs at least one figure"
     assert not any(o.output_type == "stream" and o.name == "stderr" for o in outputs), "warnings leak into the lesson"
-    text = json.dumps(nbformat.read(path, as_version=4))
+    text = json.dumps(read(path))
     outside_data = "/".join(["..", "shared"])   # the course must never read data from outside the repository
     assert "sys.path" not in text and outside_data not in text and "<Axes" not in text
-    assert "widgets" not in nbformat.read(path, as_version=4).metadata
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_nbval_markers_stand_alone(path):
+def test_saved_as_jupyterlab_saves_it(path):
+    """Opening and saving in JupyterLab changes nothing: the kernel's language_info is already there (with the
+    version of this Python), cells have ids, and the file is what nbformat writes (JupyterLab saves through it)."""
+    nb = read(path)
+    info = nb.metadata["language_info"]
+    assert info["version"] == ".".join(map(str, sys.version_info[:3])), "re-run `make notebooks` with this Python"
+    assert info["name"] == "python" and info["codemirror_mode"] == {"name": "ipython", "version": 3}
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+    assert (nb.nbformat, nb.nbformat_minor) == (4, 5) and all("id" in c for c in nb.cells)
+    assert "widgets" not in nb.metadata
+    assert path.read_text(encoding="utf-8") == nbformat.writes(nb) + "\n"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_nbval_uses_cell_tags_not_comments_students_read(path):
     for cell in code_cells(path):
-        for line in cell.source.splitlines():
-            if "NBVAL_" in line:
-                assert re.fullmatch(r"# NBVAL_[A-Z_]+", line.strip()), f"marker must be alone on its line: {line!r}"
+        assert "NBVAL" not in cell.source.upper(), "use the cell tag nbval-ignore-output"
+        if EXPLORER.search(cell.source):
+            assert "nbval-ignore-output" in cell.metadata.get("tags", [])
+
+
+def _prose_typeset_as_math(markdown: str) -> list[str]:
+    """Stretches of Markdown that MathJax would typeset as a formula although they are prose.
+
+    Measured in JupyterLab 4.6: the text between two unescaped dollar signs of one Markdown cell or
+    output is typeset (``\\$`` does not escape it there; ``\\\\$``, what rk.money writes, does). Two dollar
+    amounts in one sentence turn the words between them into italic mathematics; a formula has no
+    English word outside ``\\text{...}``.
+    """
+    text = markdown.replace("\\\\$", "")
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    spans = re.split(r"(?<!\\)\$", text)[1::2]
+    words = re.compile(r"[A-Za-z]{4,}")
+    return [s for s in spans if words.search(re.sub(r"\\[A-Za-z]+(\{[^}]*\})?", " ", s))]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_no_dollar_amount_is_typeset_as_math(path):
+    """Measured in JupyterLab 4.6: in Markdown (cells and outputs) `\\$` still becomes math and `\\\\$` shows a dollar
+    sign; in HTML outputs a pair of raw `$` becomes math unless an enclosing element has the class mathjax_ignore."""
+    for i, cell in enumerate(read(path).cells):
+        markdown = [cell.source] if cell.cell_type == "markdown" else []
+        html = []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            markdown.append("".join(data.get("text/markdown", "")))
+            html.append("".join(data.get("text/html", "")))
+        for text in markdown:
+            assert not _prose_typeset_as_math(text), f"cell {i}: write money with rk.money(...) in Markdown"
+        for text in html:
+            if "mathjax_ignore" not in text:
+                assert text.count("$") < 2, f"cell {i}: two $ in an HTML output are typeset as math"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_explorers_show_a_static_view_without_a_kernel(path):
+    for cell in code_cells(path):
+        if EXPLORER.search(cell.source):
+            data = {k: v for o in cell.outputs for k, v in o.get("data", {}).items()}
+            assert "application/vnd.jupyter.widget-view+json" not in data       # random model ids: normalized away
+            assert "data:image/png;base64," in data["text/html"] and "mathjax_ignore" in data["text/html"]
+            assert not data["text/plain"].lstrip().startswith(("VBox", "HBox", "interactive"))
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_lesson_skeleton(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = read(path)
     first = nb.cells[0].source
     assert first.startswith("# ") and all(k in first for k in ("Prerequisites", "You will learn", "Data"))
     headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
@@ -65,7 +126,7 @@ def test_every_exercise_is_used_exactly_once_and_every_check_exists():
         for cell in code_cells(path):
             used += re.findall(r'rk\.check\("([^"]+)"', cell.source)
     lesson_checks = [u for u in used if not u.startswith("00-")]
-    assert sorted(set(used)) == sorted(EXERCISES)
+    assert sorted(set(used)) == sorted(exercises())
     assert len(lesson_checks) == len(set(lesson_checks))
 
 
@@ -89,6 +150,7 @@ def test_student_release_has_no_solutions_and_runs_top_to_bottom(tmp_path):
         text = "".join(c.source for c in nb.cells)
         assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
+        assert nb.metadata["language_info"]["version"]          # opens unmodified in JupyterLab too
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(copy.parent)}}).execute()
         for cell in nb.cells:
             if cell.cell_type == "code" and "# YOUR CODE HERE" in cell.source:

@@ -34,7 +34,7 @@ def _referral_share():
 
 register(
     Exercise("01-nps-wave2", "NPS of survey wave 2, in points", _nps_wave2,
-             "wave 2 has NPS {answer:.2f}: promoters minus detractors, as a share of the {n} answers (the {missing} "
+             "wave 2 has NPS {answer:.2f}: promoters minus detractors, as a share of the {n:,} answers (the {missing} "
              "skipped answers are not in the denominator).",
              "select wave 2's scores and pass them to rk.nps; read the value of the result", abs_tol=0.05),
     Exercise("01-sample-size", "responses needed for a 95% interval of +/- 3 points, at wave 1's shares", _sample_size,

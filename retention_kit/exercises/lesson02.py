@@ -21,7 +21,7 @@ def _renewal_gap():
 
 register(
     Exercise("02-csat-overall", "CSAT (top-2-box, percent) over both waves", _overall,
-             "CSAT is {answer:.2f}%: ratings of 4 or 5 over all {n} ratings given.",
+             "CSAT is {answer:.2f}%: ratings of 4 or 5 over all {n:,} ratings given.",
              "CSAT counts the satisfied share of the ratings given; rk.csat computes it from the whole column",
              abs_tol=0.05),
     Exercise("02-lowest-touchpoint", "the touchpoint with the lowest CSAT", _lowest,
