@@ -32,6 +32,19 @@ NO_MATH = "mathjax_ignore tex2jax_ignore"   # classes MathJax 3 and 2 skip: text
 def money_text(value: float, decimals: int = 0) -> str:
     """Dollars in plain text (print, a widget's text): ``$1,234``.
 
+    Parameters
+    ----------
+    value : float
+    decimals : int, default 0
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing.
+
     Examples
     --------
     >>> money_text(1234.5), money_text(266.666, 1)
@@ -72,6 +85,18 @@ def money(value: float, decimals: int = 0) -> str:
 def html_text(text: str) -> str:
     """Plain text as HTML: escaped, each dollar sign as an entity. Put it inside an element of class
     ``NO_MATH`` so that MathJax (JupyterLab's, or a site's) leaves a pair of dollar amounts alone.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing.
 
     Examples
     --------
@@ -134,7 +159,7 @@ def format_value(value: Any, unit: str = "") -> str:
 class MetricResult:
     """A metric's value with its parts, formula and (where one applies) interval.
 
-    Attributes
+    Parameters
     ----------
     kind : str
         Which metric this is, for machines: ``"nps"``, ``"csat"``, ``"churn_rate"``... A function
@@ -201,7 +226,12 @@ class MetricResult:
         return rows
 
     def interval_label(self) -> str:
-        """``"95% interval"`` for a result at confidence 0.95 (the label follows the setting)."""
+        """``"95% interval"`` for a result at confidence 0.95 (the label follows the setting).
+
+        Returns
+        -------
+        str
+        """
         return f"{100 * self.confidence:g}% interval" if self.confidence else "interval"
 
     def __repr__(self) -> str:
@@ -225,6 +255,16 @@ class MetricResult:
 
 def require_result(result, kind: str, argument: str) -> MetricResult:
     """Check that ``result`` is a :class:`MetricResult` of the expected ``kind`` and return it.
+
+    Parameters
+    ----------
+    result : anything
+    kind : str, the expected ``MetricResult.kind``
+    argument : str, the argument's name for the message
+
+    Returns
+    -------
+    MetricResult
 
     Raises
     ------

@@ -100,6 +100,12 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
                                monetary_value_col=monetary_value_col)
     end = _end(log, observation_period_end)
     keep = _observed(log, end, "rfm_summary")
+    return _summarise(log, keep, end, time_unit)
+
+
+def _summarise(log, keep: np.ndarray, end: pd.Timestamp, time_unit: str) -> pd.DataFrame:
+    """The summary of the rows ``keep`` of a checked log, observed until ``end`` (exclusive)."""
+    customer_id_col, monetary_value_col = log.customer_id_col, log.monetary_value_col
     ids = log.frame[customer_id_col].to_numpy()[keep]
     try:
         codes, customers = pd.factorize(ids, sort=True)
@@ -184,10 +190,7 @@ def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_perio
     in_calibration = (log.dates < cal_end).to_numpy()
     if not in_calibration.any():
         raise InputError(f"no purchase falls before calibration_period_end ({cal_end}); choose a later one.")
-    columns = [customer_id_col, datetime_col] + ([monetary_value_col] if monetary_value_col else [])
-    summary = rfm_summary(log.frame.loc[in_calibration, columns], customer_id_col=customer_id_col,
-                          datetime_col=datetime_col, monetary_value_col=monetary_value_col,
-                          observation_period_end=cal_end, time_unit=time_unit)
+    summary = _summarise(log, in_calibration, cal_end, time_unit)
     summary.columns = [f"{c}_cal" for c in summary.columns]
     later = keep & ~in_calibration
     holdout = (pd.DataFrame({"customer": log.frame.loc[later, customer_id_col].to_numpy(),

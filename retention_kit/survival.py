@@ -128,7 +128,7 @@ def kaplan_meier(lifetimes: pd.DataFrame, *, by: str | None = None, duration_col
     if by is None:
         groups = {"all": lifetimes.index}
     else:
-        require_columns(lifetimes, [by], "lifetimes")
+        require_columns(lifetimes, [by], "lifetimes", "pass an existing column as by")
         require_labels(lifetimes[by], by)
         groups = lifetimes.groupby(by, observed=True).groups
     fitters = {}
@@ -217,7 +217,7 @@ def logrank(lifetimes: pd.DataFrame, by: str, *, duration_col: str = "duration",
     """
     from lifelines.statistics import multivariate_logrank_test
     durations, events = _durations(lifetimes, duration_col, event_col, flag_values)
-    require_columns(lifetimes, [by], "lifetimes")
+    require_columns(lifetimes, [by], "lifetimes", "pass an existing column as by")
     require_labels(lifetimes[by], by)
     groups = lifetimes[by]
     if groups.nunique() < 2:

@@ -51,6 +51,14 @@ class Explorer(w.VBox):
     controls : dict from the view's argument name to an ipywidgets control
     title : str
         What the explorer shows, for the text form.
+
+    Examples
+    --------
+    >>> explorer = Explorer(lambda ax, rate: (f"rate {rate:.0%}", ax.plot([0, 1], [0, rate])),
+    ...                     {"rate": w.FloatSlider(0.1, min=0, max=1)}, title="demo")
+    >>> explorer.controls["rate"].value = 0.25
+    >>> explorer.label.value
+    '<b>rate 25%</b>'
     """
 
     def __init__(self, view, controls: dict, *, title: str):
@@ -64,11 +72,26 @@ class Explorer(w.VBox):
         self.refresh()
 
     def values(self) -> dict:
-        """The controls' current values, by argument name."""
+        """The controls' current values, by argument name.
+
+        Returns
+        -------
+        dict
+        """
         return {name: control.value for name, control in self.controls.items()}
 
     def render(self) -> tuple[str, bytes]:
-        """Text and figure (PNG bytes) of the current setting."""
+        """Text and figure (PNG bytes) of the current setting.
+
+        Returns
+        -------
+        (str, bytes)
+
+        Raises
+        ------
+        InputError
+            When the view refuses the setting.
+        """
         fig, ax = plt.subplots(figsize=FIGSIZE, layout="constrained")
         try:
             text, _ = self._view(ax=ax, **self.values())
@@ -77,13 +100,28 @@ class Explorer(w.VBox):
             plt.close(fig)
 
     def refresh(self) -> None:
-        """Recompute the text and figure for the controls' current values."""
+        """Recompute the text and figure for the controls' current values.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        InputError
+            When the view refuses the setting.
+        """
         text, png = self.render()
         self.label.value = f"<b>{html_text(text)}</b>"
         self.image.value = png
 
     def static_html(self) -> str:
-        """The current state as HTML: the text, the figure as an embedded PNG, and how to make it live."""
+        """The current state as HTML: the text, the figure as an embedded PNG, and how to make it live.
+
+        Returns
+        -------
+        str, inside an element of class ``NO_MATH`` so that no dollar amount is typeset as math.
+        """
         png = base64.b64encode(self.image.value).decode()
         text = self.label.value
         return (f"<div class='{NO_MATH}'><p>{text}</p><img src='data:image/png;base64,{png}' "

@@ -13,15 +13,37 @@ import pandas as pd
 from ..validation import (DAYS, Confidence, InputError, Real, check, label, require_columns, require_frame,
                           require_time_unit, validate)
 
-__all__ = ["NotFittedError", "ConvergenceError", "Fitter", "summary_arrays", "first_bad", "Distinct"]
+# Fitter, summary_arrays, first_bad and Distinct are the building blocks of the models in this package,
+# not part of the kit's public API.
+__all__ = ["NotFittedError", "ConvergenceError"]
 
 
 class NotFittedError(RuntimeError):
-    """A model was used before ``fit``."""
+    """A model was used before ``fit``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from retention_kit.clv import BetaGeo
+    >>> BetaGeo().p_alive(pd.DataFrame({"frequency": [1], "recency": [1], "T": [2]}))
+    Traceback (most recent call last):
+    ...
+    retention_kit.clv.NotFittedError: this BetaGeo is not fitted yet; call .fit(summary) first, with a table from rk.rfm_summary.
+    """
 
 
 class ConvergenceError(RuntimeError):
-    """Maximum likelihood did not give an estimate the data support; the message says what to try."""
+    """Maximum likelihood did not give an estimate the data support; the message says what to try.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from retention_kit.clv import GammaGamma
+    >>> GammaGamma().fit(pd.DataFrame({"frequency": [1, 2, 3], "monetary_value": [5.0, 6.0, 7.0]}))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    retention_kit.clv.ConvergenceError: Gamma-Gamma did not converge: a parameter ran off ...
+    """
 
 
 NotFittedError.__module__ = ConvergenceError.__module__ = "retention_kit.clv"
@@ -139,9 +161,6 @@ class Fitter:
         grad_ok = np.all(np.isfinite(result.jac)) and np.max(np.abs(result.jac)) < 1e-4
         if not (np.all(np.isfinite(result.x)) and np.isfinite(result.fun)) or not (result.success or grad_ok):
             raise ConvergenceError(f"{name} did not converge ({result.message}). {advice}")
-        if result.nit == 0 or np.allclose(result.x, x0, rtol=0, atol=1e-10):
-            raise ConvergenceError(f"{name} did not move from its starting values, so they are not estimates. "
-                                   f"Pass other initial_params. {advice}")
         runaway = np.abs(result.x) > np.log(1e6)
         if runaway.any():
             raise ConvergenceError(f"{name} did not converge: a parameter ran off to {np.exp(result.x[runaway][0]):.3g} "
@@ -152,7 +171,8 @@ class Fitter:
         """Delta-method standard errors of exp(x) from the Hessian of the total negative log-likelihood.
 
         Refuses a fit whose Hessian is not positive definite: some combination of parameters is
-        not determined by the data, and reporting estimates would be a silent wrong answer.
+        not determined by the data (a flat likelihood, or a start the optimiser could not leave), and
+        reporting those values as estimates would be a silent wrong answer.
         """
         hessian = _hessian(grad, x, args) * n_total
         eigenvalues = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else np.array([np.nan])

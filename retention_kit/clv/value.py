@@ -54,11 +54,22 @@ def customer_lifetime_value(purchase_model: BetaGeo, spend_model: GammaGamma, su
         For unfitted or wrong models, a summary in another unit than the purchase model, or
         arguments out of range (a fractional horizon, a margin above 1, a missing discount rate).
 
+    Notes
+    -----
+    With ``gross_margin=1`` this is lifetimes' ``customer_lifetime_value(..., freq="D")`` except
+    that lifetimes takes a month as 30 days and the kit as 30.4375.
+
     Examples
     --------
-    With ``horizon=6``, ``time_unit="month"``, ``gross_margin=1`` and a model fitted in days, this is
-    lifetimes' ``customer_lifetime_value(..., time=6, freq="D")`` except that lifetimes takes a
-    month as 30 days and the kit as 30.4375 (the tests compare both).
+    >>> import warnings, retention_kit as rk
+    >>> summary = rk.rfm_summary(rk.datasets.make_transactions(2000, random_state=0).data)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", rk.DataWarning)      # customers without a repeat purchase
+    ...     spend = GammaGamma().fit(summary)
+    >>> clv = customer_lifetime_value(BetaGeo().fit(summary), spend, summary, horizon=12, gross_margin=0.6,
+    ...                               discount_rate=0.01)
+    >>> clv.name, len(clv) == len(summary), bool((clv >= 0).all())
+    ('clv', True, True)
     """
     time_unit = require_time_unit(time_unit)
     _require_model(purchase_model, BetaGeo, "purchase_model")
@@ -89,6 +100,16 @@ def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 1
     ------
     InputError
         For a split without the expected columns, or in another time unit than the model.
+
+    Examples
+    --------
+    >>> import retention_kit as rk
+    >>> tx = rk.datasets.make_transactions(3000, random_state=2).data
+    >>> split = rk.calibration_holdout_summary(tx, calibration_period_end="2025-07-01")
+    >>> calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
+    >>> table = holdout_check(BetaGeo().fit(calibration), split)
+    >>> list(table.columns), int(table["customers"].sum()) == len(split)
+    (['customers', 'actual', 'predicted'], True)
     """
     _require_model(model, BetaGeo, "model")
     require_columns(split, ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"], "split",

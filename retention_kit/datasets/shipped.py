@@ -64,6 +64,19 @@ def planted_truth(name: str) -> dict:
 def data_path(name: str):
     """The shipped file ``name`` as a ``Traversable`` in the package ``retention_kit.data`` (the ``datasets/`` folder).
 
+    Parameters
+    ----------
+    name : str, a file name such as ``"coffee_transactions.csv"``
+
+    Returns
+    -------
+    importlib.resources.abc.Traversable
+
+    Raises
+    ------
+    ModuleNotFoundError
+        When the kit is installed without its data (never from this repository or its wheel).
+
     Examples
     --------
     >>> data_path("README.md").is_file()
@@ -73,7 +86,26 @@ def data_path(name: str):
 
 
 def render(name: str) -> bytes:
-    """The exact bytes of a synthetic file as the kit generates it."""
+    """The exact bytes of a synthetic file as the kit generates it.
+
+    Parameters
+    ----------
+    name : str, a key of ``SYNTHETIC``
+
+    Returns
+    -------
+    bytes
+
+    Raises
+    ------
+    KeyError
+        For a name that is not a shipped synthetic file.
+
+    Examples
+    --------
+    >>> render("retention_costs.csv")[:26]
+    b'date,program,item,amount\\n2'
+    """
     buffer = io.StringIO()
     SYNTHETIC[name]().data.to_csv(buffer, index=False, date_format="%Y-%m-%d %H:%M:%S" if "coffee" in name
                              else "%Y-%m-%d", lineterminator="\n")
@@ -81,6 +113,28 @@ def render(name: str) -> bytes:
 
 
 def main(argv=None) -> int:
+    """The command line of ``tools/build_datasets.py``: ``--check``, or ``--write DIR [--force]``.
+
+    Parameters
+    ----------
+    argv : list of str, optional (default the process's arguments)
+
+    Returns
+    -------
+    int, 0 when every file matches (or was written), 1 otherwise.
+
+    Raises
+    ------
+    SystemExit
+        For arguments argparse refuses.
+
+    Examples
+    --------
+    >>> main(["--check"])   # doctest: +ELLIPSIS
+    ok       coffee_transactions.csv (...)
+    ...
+    0
+    """
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--check", action="store_true", help="compare regenerated files with the shipped ones")

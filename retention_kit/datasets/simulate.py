@@ -25,7 +25,19 @@ OPENING_MINUTES = (6 * 60 + 30, 20 * 60)  # purchases happen between 06:30 and 2
 
 
 class Simulated(NamedTuple):
-    """A simulated table and the truth planted in it; unpacks as ``data, truth = make_...()``."""
+    """A simulated table and the truth planted in it; unpacks as ``data, truth = make_...()``.
+
+    Parameters
+    ----------
+    data : DataFrame
+    truth : dict
+
+    Examples
+    --------
+    >>> data, truth = make_survey(20, random_state=0)
+    >>> len(data), sorted(truth)[:2]
+    (40, ['csat_top2', 'nps'])
+    """
 
     data: pd.DataFrame
     truth: dict

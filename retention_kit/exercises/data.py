@@ -16,5 +16,24 @@ def _load(name: str) -> pd.DataFrame:
 
 
 def load(name: str) -> pd.DataFrame:
-    """A fresh copy of a shipped data set (``"telecom_survey"`` -> ``load_telecom_survey()``), read from disk once."""
+    """A fresh copy of a shipped data set (``"telecom_survey"`` -> ``load_telecom_survey()``), read from disk once.
+
+    Parameters
+    ----------
+    name : str
+
+    Returns
+    -------
+    DataFrame, a copy (an exercise may change it freely).
+
+    Raises
+    ------
+    AttributeError
+        For a name without a loader.
+
+    Examples
+    --------
+    >>> load("saas_subscriptions").shape
+    (4000, 7)
+    """
     return _load(name).copy()

@@ -6,7 +6,6 @@ modules (``lesson01`` ...) register them.
 """
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +20,19 @@ __all__ = ["Feedback", "Exercise", "Solution", "register", "exercises", "expecte
 
 @dataclass(frozen=True)
 class Feedback:
-    """The verdict of :func:`check`: ``correct`` is True, False, or None when unanswered."""
+    """The verdict of :func:`check`: ``correct`` is True, False, or None when unanswered.
+
+    Parameters
+    ----------
+    exercise_id : str
+    correct : bool or None
+    message : str
+
+    Examples
+    --------
+    >>> Feedback("03-annual-from-monthly", True, "correct.")
+    ✔ 03-annual-from-monthly: correct.
+    """
 
     exercise_id: str
     correct: bool | None
@@ -43,7 +54,18 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Solution:
-    """An expected answer and the facts its explanation quotes (``{name}`` in the ``why`` template)."""
+    """An expected answer and the facts its explanation quotes (``{name}`` in the ``why`` template).
+
+    Parameters
+    ----------
+    answer : the expected answer
+    facts : dict, the numbers the explanation quotes
+
+    Examples
+    --------
+    >>> Solution(0.3062, {"months": 12}).facts
+    {'months': 12}
+    """
 
     answer: Any
     facts: dict = field(default_factory=dict)
@@ -54,8 +76,24 @@ class Exercise:
     """One exercise: its question, how to compute the answer, and the feedback.
 
     ``why`` is a template filled with ``answer`` and the solution's facts, shown with a correct
-    answer; ``hint`` is shown with a wrong or missing one. ``kind`` is "number", "integer",
-    "choice" or "bool"; ``unit="fraction"`` enables the percentage-instead-of-fraction hint.
+    answer; ``hint`` is shown with a wrong or missing one: it points to the idea and the function,
+    never the solution call. ``kind`` is "number", "integer", "choice" or "bool";
+    ``unit="fraction"`` enables the percentage-instead-of-fraction hint.
+
+    Parameters
+    ----------
+    exercise_id, question : str
+    solve : callable returning a :class:`Solution`, computed once per session
+    why, hint : str
+    kind : str, default "number"
+    abs_tol, rel_tol : float, the tolerance of a numeric answer
+    unit : str
+
+    Examples
+    --------
+    >>> ex = Exercise("99-double", "twice 21", lambda: Solution(42), "{answer} it is.", "multiply by two")
+    >>> ex.why.format(answer=ex.solve().answer)
+    '42 it is.'
     """
 
     exercise_id: str
@@ -73,7 +111,28 @@ _REGISTRY: dict[str, Exercise] = {}
 
 
 def register(*items: Exercise) -> None:
-    """Add exercises to the registry (each lesson module calls this once)."""
+    """Add exercises to the registry (each lesson module calls this once).
+
+    Parameters
+    ----------
+    *items : Exercise
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    ValueError
+        For an id registered twice.
+
+    Examples
+    --------
+    >>> register(*exercises().values())   # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: exercise '00-warm-up' is registered twice
+    """
     for item in items:
         if item.exercise_id in _REGISTRY:
             raise ValueError(f"exercise {item.exercise_id!r} is registered twice")
@@ -81,14 +140,43 @@ def register(*items: Exercise) -> None:
 
 
 def exercises() -> dict[str, Exercise]:
-    """Every exercise of the course, by id (the lesson modules are imported on first use)."""
+    """Every exercise of the course, by id (the lesson modules are imported on first use).
+
+    Returns
+    -------
+    dict from id to Exercise
+
+    Examples
+    --------
+    >>> "03-churn-q1-2025" in exercises()
+    True
+    """
     from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: F401
     return _REGISTRY
 
 
 @lru_cache(maxsize=None)
 def solution(exercise_id: str) -> Solution:
-    """The expected answer of an exercise and its facts, computed once per session."""
+    """The expected answer of an exercise and its facts, computed once per session.
+
+    Parameters
+    ----------
+    exercise_id : str
+
+    Returns
+    -------
+    Solution, the answer as a plain Python value (a MetricResult counts as its value).
+
+    Raises
+    ------
+    KeyError
+        For an unknown id.
+
+    Examples
+    --------
+    >>> round(solution("03-annual-from-monthly").answer, 4)
+    0.3062
+    """
     result = exercises()[exercise_id].solve()
     answer = result.answer
     if isinstance(answer, MetricResult):
@@ -99,7 +187,26 @@ def solution(exercise_id: str) -> Solution:
 
 
 def expected_answer(exercise_id: str):
-    """The expected answer of an exercise, computed from the shipped data."""
+    """The expected answer of an exercise, computed from the shipped data.
+
+    Parameters
+    ----------
+    exercise_id : str
+
+    Returns
+    -------
+    The answer.
+
+    Raises
+    ------
+    KeyError
+        For an unknown id.
+
+    Examples
+    --------
+    >>> expected_answer("00-warm-up")
+    4000
+    """
     return solution(exercise_id).answer
 
 

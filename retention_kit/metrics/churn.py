@@ -211,7 +211,7 @@ def churn_rate_by(subscriptions: pd.DataFrame, by, period_start, period_end, *, 
     """
     keys = [by] if isinstance(by, str) else list(by)
     table = require_subscriptions(subscriptions, customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
-    require_columns(subscriptions, keys, "subscriptions")
+    require_columns(subscriptions, keys, "subscriptions", "pass existing column names")
     for key in keys:
         require_labels(subscriptions[key], key)
     ps, pe = require_period(period_start, period_end, table.zone)

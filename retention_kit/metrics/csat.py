@@ -108,7 +108,7 @@ def csat_by(responses: pd.DataFrame, by: str, *, rating_col: str = "csat", scale
     {'support': 0.0, 'app': 100.0}
     """
     require_frame(responses, "responses")
-    require_columns(responses, [by, rating_col], "responses")
+    require_columns(responses, [by, rating_col], "responses", "pass existing column names")
     require_labels(responses[by], by)
     rows = []
     for group, part in responses.groupby(by, sort=True, observed=True):

@@ -25,6 +25,16 @@ def whole_scores(values, name: str, low: int, high: int) -> tuple[np.ndarray, in
 
     Missing answers (NaN, None) are skipped questions: they are counted and returned apart.
 
+    Parameters
+    ----------
+    values : list, array or Series
+    name : str, the argument's name for messages
+    low, high : int, the scale
+
+    Returns
+    -------
+    (numpy.ndarray of int, int): the answers, and how many were skipped.
+
     Raises
     ------
     InputError

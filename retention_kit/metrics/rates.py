@@ -118,7 +118,7 @@ def rate_by(frame: pd.DataFrame, by, outcome: str, *, flag_values=None, confiden
     """
     require_frame(frame, "frame")
     keys = [by] if isinstance(by, str) else list(by)
-    require_columns(frame, keys + [outcome], "frame")
+    require_columns(frame, keys + [outcome], "frame", "pass existing column names")
     for key in keys:
         require_labels(frame[key], key)
     flags = as_flag(frame[outcome], outcome, flag_values)

@@ -6,12 +6,12 @@ changes for a reason of its own are reported one way only: a :class:`DataWarning
 many and why. Rows that a metric's definition leaves out (skipped survey answers) are counted in
 the metric's parts instead.
 
-Submodules: ``args`` (declarative argument checks), ``frames`` (tables and columns), ``dates``
+Submodules: ``errors`` (the two signals), ``args`` (declarative argument checks), ``frames`` (tables and columns), ``dates``
 (the date and time-zone policy), ``units`` (time units and calendar periods), ``logs``
 (transaction logs and subscription tables).
 """
-from .args import (Confidence, DataWarning, Flag, InputError, Integer, Options, Probability, RandomState, Real, Spec,
-                   check, label, validate, warn_data)
+from .args import Confidence, Flag, Integer, Options, Probability, RandomState, Real, Spec, check, validate
+from .errors import DataWarning, InputError, label, warn_data
 from .dates import OFFSETS, as_datetime, as_timestamp, require_no_isolated_dates, require_period
 from .frames import (as_flag, preview, require_columns, require_complete, require_frame, require_ids, require_labels,
                      warn_duplicate_rows, require_nonnegative, require_numeric, require_unique, to_series)

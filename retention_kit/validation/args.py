@@ -16,66 +16,40 @@ import functools
 import inspect
 import math
 import numbers
-import os
-import sys
-import warnings
 
 import numpy as np
 
-__all__ = ["InputError", "DataWarning", "Spec", "Real", "Integer", "Options", "Flag", "RandomState", "Confidence",
-           "Probability", "validate", "check", "warn_data", "label"]
+from .errors import InputError, label
 
-
-class InputError(ValueError):
-    """Bad input: the message names the argument or column, the value and the fix."""
-
-
-class DataWarning(UserWarning):
-    """The kit left rows out or changed them, for a reason it states, with the number of rows affected.
-
-    This is the one way the kit reports rows it did not use: filter it with
-    ``warnings.simplefilter("ignore", rk.DataWarning)`` once you have read it.
-    """
-
-
-def label(value) -> str:
-    """A value as a person writes it (7, 'a', 2025-01-01), without numpy's wrapping."""
-    value = value.item() if isinstance(value, np.generic) else value
-    return repr(value)
-
-
-_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def warn_data(message: str) -> None:
-    """Raise a :class:`DataWarning` (the kit's single channel for rows it left out or changed).
-
-    The warning points at the first line outside the kit: the user's call, whatever the depth.
-    """
-    frame, level = sys._getframe(1), 2
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
-        frame, level = frame.f_back, level + 1
-    warnings.warn(message, DataWarning, stacklevel=level)
+__all__ = ["Spec", "Real", "Integer", "Options", "Flag", "RandomState", "Confidence", "Probability", "validate",
+           "check"]
 
 
 class Spec:
-    """What an argument may be. Subclasses implement ``convert`` (return the checked value or raise)."""
+    """What an argument may be. Subclasses implement ``_describe`` (the allowed values in words) and
+    ``_convert`` (return the checked value, or raise ``ValueError``); calling the spec checks a value.
+
+    Examples
+    --------
+    >>> Real(low=0)("discount_rate", 0.01)
+    0.01
+    """
 
     hint = ""
 
-    def describe(self) -> str:
+    def _describe(self) -> str:
         raise NotImplementedError
 
-    def convert(self, value):
+    def _convert(self, value):
         raise NotImplementedError
 
     def __call__(self, name: str, value):
         try:
-            return self.convert(value)
+            return self._convert(value)
         except (TypeError, ValueError, OverflowError):
             pass
         hint = f" {self.hint}" if self.hint else ""
-        raise InputError(f"{name}={label(value)} must be {self.describe()}.{hint}")
+        raise InputError(f"{name}={label(value)} must be {self._describe()}.{hint}")
 
 
 def _is_number(value) -> bool:
@@ -83,7 +57,26 @@ def _is_number(value) -> bool:
 
 
 class Real(Spec):
-    """A finite real number in an interval; ``closed`` is "both", "left", "right" or "neither"."""
+    """A finite real number in an interval; ``closed`` is "both", "left", "right" or "neither".
+
+    Parameters
+    ----------
+    low, high : float, optional
+        The bounds; None for none.
+    closed : str, default "both"
+        Which bounds belong to the interval.
+    hint : str
+        A sentence added to the error, such as how to write the value.
+    none : bool, default False
+        Whether None is accepted.
+
+    Examples
+    --------
+    >>> Real(0, 1, closed="neither", hint="Write 95% as 0.95.")("confidence", 95)
+    Traceback (most recent call last):
+    ...
+    retention_kit.InputError: confidence=95 must be a finite number strictly between 0 and 1. Write 95% as 0.95.
+    """
 
     def __init__(self, low: float | None = None, high: float | None = None, *, closed: str = "both",
                  hint: str = "", none: bool = False):
@@ -103,7 +96,7 @@ class Real(Spec):
             return f" {'of at most' if right else 'below'} {self.high:g}"
         return ""
 
-    def describe(self) -> str:
+    def _describe(self) -> str:
         return "a finite number" + self._bounds_text() + (" (or None)" if self.none else "")
 
     def _in_bounds(self, x: float) -> bool:
@@ -113,7 +106,7 @@ class Real(Spec):
             return False
         return not (self.high is not None and (x > self.high or (x == self.high and not right)))
 
-    def convert(self, value):
+    def _convert(self, value):
         if value is None and self.none:
             return None
         if not _is_number(value) or not math.isfinite(value) or not self._in_bounds(float(value)):
@@ -122,12 +115,26 @@ class Real(Spec):
 
 
 class Integer(Real):
-    """A whole number (``3`` or ``3.0``, never ``2.7``) in an interval."""
+    """A whole number (``3`` or ``3.0``, never ``2.7``) in an interval.
 
-    def describe(self) -> str:
+    Parameters
+    ----------
+    low, high, closed, hint, none : as for :class:`Real`
+
+    Examples
+    --------
+    >>> Integer(low=1)("horizon", 12.0)
+    12
+    >>> Integer(low=1)("horizon", 2.7)
+    Traceback (most recent call last):
+    ...
+    retention_kit.InputError: horizon=2.7 must be a whole number of at least 1.
+    """
+
+    def _describe(self) -> str:
         return "a whole number" + self._bounds_text() + (" (or None)" if self.none else "")
 
-    def convert(self, value):
+    def _convert(self, value):
         if value is None and self.none:
             return None
         if not _is_number(value) or not math.isfinite(value) or float(value) != int(value) \
@@ -137,25 +144,66 @@ class Integer(Real):
 
 
 def Confidence() -> Real:
-    """A confidence level strictly between 0 and 1 (95% is 0.95)."""
+    """A confidence level strictly between 0 and 1 (95% is 0.95).
+
+    Returns
+    -------
+    Real
+
+    Examples
+    --------
+    >>> Confidence()("confidence", 0.9)
+    0.9
+    """
     return Real(0, 1, closed="neither", hint="Write 95% as 0.95.")
 
 
 def Probability(hint: str = "Write 25% as 0.25.") -> Real:
-    """A share or probability from 0 to 1."""
+    """A share or probability from 0 to 1.
+
+    Parameters
+    ----------
+    hint : str
+
+    Returns
+    -------
+    Real
+
+    Raises
+    ------
+    Nothing.
+
+    Examples
+    --------
+    >>> Probability()("p_unresolved", 0.25)
+    0.25
+    """
     return Real(0, 1, hint=hint)
 
 
 class Options(Spec):
-    """One of a fixed set of values (strings compared exactly)."""
+    """One of a fixed set of values (strings compared exactly).
+
+    Parameters
+    ----------
+    *values : the allowed values
+    hint : str
+
+    Examples
+    --------
+    >>> Options("end", "start")("timing", "middle")
+    Traceback (most recent call last):
+    ...
+    retention_kit.InputError: timing='middle' must be one of 'end', 'start'.
+    """
 
     def __init__(self, *values, hint: str = ""):
         self.values, self.hint = values, hint
 
-    def describe(self) -> str:
+    def _describe(self) -> str:
         return "one of " + ", ".join(repr(v) for v in self.values)
 
-    def convert(self, value):
+    def _convert(self, value):
         try:
             known = value in self.values
         except TypeError:        # an unhashable or incomparable value
@@ -166,26 +214,38 @@ class Options(Spec):
 
 
 class Flag(Spec):
-    """``True`` or ``False`` (not 0/1, not a string)."""
+    """``True`` or ``False`` (not 0/1, not a string).
 
-    def describe(self) -> str:
+    Examples
+    --------
+    >>> Flag()("opening_hours", True)
+    True
+    """
+
+    def _describe(self) -> str:
         return "True or False"
 
-    def convert(self, value):
+    def _convert(self, value):
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError
         return bool(value)
 
 
 class RandomState(Spec):
-    """``None``, a non-negative whole number (a seed) or a ``numpy.random.Generator``."""
+    """``None``, a non-negative whole number (a seed) or a ``numpy.random.Generator``.
+
+    Examples
+    --------
+    >>> RandomState()("random_state", 42)
+    42
+    """
 
     hint = "Pass a seed such as 42 for a reproducible draw."
 
-    def describe(self) -> str:
+    def _describe(self) -> str:
         return "None, a non-negative whole number or a numpy.random.Generator"
 
-    def convert(self, value):
+    def _convert(self, value):
         if value is None or isinstance(value, np.random.Generator):
             return value
         if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)) and value >= 0:
@@ -194,7 +254,28 @@ class RandomState(Spec):
 
 
 def check(name: str, value, spec: Spec):
-    """Check one value against a spec and return it converted (``float``, ``int``...)."""
+    """Check one value against a spec and return it converted (``float``, ``int``...).
+
+    Parameters
+    ----------
+    name : str, the argument's name for the message
+    value : the value
+    spec : Spec
+
+    Returns
+    -------
+    The checked value.
+
+    Raises
+    ------
+    InputError
+        When the value is outside the spec.
+
+    Examples
+    --------
+    >>> check("periods", 12.0, Integer(low=1))
+    12
+    """
     return spec(name, value)
 
 
@@ -203,6 +284,28 @@ def validate(**specs: Spec):
 
     Checked values replace the originals (``3.0`` for a whole number becomes ``3``). Arguments
     left at their defaults are checked too, so a default can never be out of range.
+
+    Parameters
+    ----------
+    **specs : Spec
+        One per argument to check, by the argument's name.
+
+    Returns
+    -------
+    A decorator.
+
+    Raises
+    ------
+    TypeError
+        At definition, for a spec of an argument the function does not have.
+
+    Examples
+    --------
+    >>> @validate(periods=Integer(low=1))
+    ... def twice(periods):
+    ...     return 2 * periods
+    >>> twice(3.0)
+    6
     """
 
     def decorate(func):

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .args import InputError, label
+from .errors import InputError, label
 
 __all__ = ["as_datetime", "as_timestamp", "require_period", "require_no_isolated_dates", "OFFSETS"]
 
@@ -171,6 +171,20 @@ def as_timestamp(value, argument: str, zone=None) -> pd.Timestamp:
 def require_period(period_start, period_end, zone=None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Parse a half-open period ``[period_start, period_end)`` and check that it is not empty.
 
+    Parameters
+    ----------
+    period_start, period_end : dates
+    zone : the data's zone (see :func:`as_timestamp`)
+
+    Returns
+    -------
+    (pandas.Timestamp, pandas.Timestamp)
+
+    Raises
+    ------
+    InputError
+        For a bound that is not a date, or an end that is not after the start.
+
     Examples
     --------
     >>> require_period("2025-01-01", "2025-04-01")
@@ -191,6 +205,20 @@ def require_no_isolated_dates(dates: pd.Series, column: str) -> None:
 
     A date is isolated when its gap to the nearest other date exceeds both a year and the span of
     all the other dates.
+
+    Parameters
+    ----------
+    dates : Series of naive datetimes (missing values ignored)
+    column : str, for the message
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        Naming the date, its row and its distance from the others.
 
     Examples
     --------

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .args import InputError, label, warn_data
+from .errors import InputError, label, warn_data
 
 __all__ = ["require_frame", "require_columns", "to_series", "require_numeric", "require_nonnegative",
            "require_unique", "require_complete", "require_ids", "require_labels", "as_flag",
@@ -14,7 +14,26 @@ __all__ = ["require_frame", "require_columns", "to_series", "require_numeric", "
 
 
 def preview(values: Iterable, limit: int = 5) -> str:
-    """Up to ``limit`` values as a person writes them, with the total when there are more."""
+    """Up to ``limit`` values as a person writes them, with the total when there are more.
+
+    Parameters
+    ----------
+    values : iterable
+    limit : int, default 5
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing.
+
+    Examples
+    --------
+    >>> preview(range(7), 3)
+    '0, 1, 2, ... (7 in all)'
+    """
     values = list(values)
     shown = ", ".join(label(v) for v in values[:limit])
     return shown + (f", ... ({len(values)} in all)" if len(values) > limit else "")
@@ -26,6 +45,20 @@ def _first(series: pd.Series, mask) -> str:
 
 def require_frame(df, name: str = "data") -> pd.DataFrame:
     """Check that ``df`` is a non-empty pandas DataFrame and return it.
+
+    Parameters
+    ----------
+    df : anything
+    name : str, what to call it in messages
+
+    Returns
+    -------
+    DataFrame, ``df`` itself.
+
+    Raises
+    ------
+    InputError
+        For something that is not a DataFrame, or an empty one.
 
     Examples
     --------
@@ -43,7 +76,28 @@ def require_frame(df, name: str = "data") -> pd.DataFrame:
 
 
 def require_columns(df: pd.DataFrame, columns: Sequence, name: str = "data", hint: str | None = None) -> None:
-    """Check that every column in ``columns`` is present in ``df``."""
+    """Check that every column in ``columns`` is present in ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+    columns : sequence of column names
+    name : str, what to call the table
+    hint : str, optional, the fix to suggest
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        Naming the missing columns and listing those present.
+
+    Examples
+    --------
+    >>> require_columns(pd.DataFrame({'a': [1]}), ['a'])
+    """
     missing = []
     for c in columns:
         try:
@@ -59,7 +113,27 @@ def require_columns(df: pd.DataFrame, columns: Sequence, name: str = "data", hin
 
 
 def to_series(values, name: str) -> pd.Series:
-    """Turn a list, array or Series into a non-empty Series, refusing tables and scalars."""
+    """Turn a list, array or Series into a non-empty Series, refusing tables and scalars.
+
+    Parameters
+    ----------
+    values : list, array or Series
+    name : str, the argument's name
+
+    Returns
+    -------
+    Series
+
+    Raises
+    ------
+    InputError
+        For a DataFrame, a scalar, None, or an empty sequence.
+
+    Examples
+    --------
+    >>> to_series([9, 10], 'scores').tolist()
+    [9, 10]
+    """
     if isinstance(values, pd.DataFrame):
         raise InputError(f"{name} must be one column of values, got a DataFrame with columns "
                          f"{list(values.columns)}; pass one column, for example df['score'].")
@@ -73,7 +147,27 @@ def to_series(values, name: str) -> pd.Series:
 
 
 def require_numeric(series: pd.Series, column: str) -> pd.Series:
-    """Check that a column holds numbers (missing values allowed) and return it as float."""
+    """Check that a column holds numbers (missing values allowed) and return it as float.
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+
+    Returns
+    -------
+    Series of float
+
+    Raises
+    ------
+    InputError
+        For text that is not a number, booleans, or infinite values.
+
+    Examples
+    --------
+    >>> require_numeric(pd.Series(['1.5', None]), 'amount').tolist()
+    [1.5, nan]
+    """
     if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
         parsed = pd.to_numeric(series, errors="coerce")
         bad = series[parsed.isna() & series.notna()]
@@ -92,7 +186,27 @@ def require_numeric(series: pd.Series, column: str) -> pd.Series:
 
 
 def require_nonnegative(series: pd.Series, column: str, fix: str = "correct the sign") -> None:
-    """Check that no value in a numeric column is negative."""
+    """Check that no value in a numeric column is negative.
+
+    Parameters
+    ----------
+    series : Series of numbers
+    column : str
+    fix : str, what to do about it
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        Counting the negative values and naming the first row.
+
+    Examples
+    --------
+    >>> require_nonnegative(pd.Series([0.0, 2.5]), 'amount')
+    """
     negative = series.to_numpy() < 0
     if negative.any():
         raise InputError(f"column {column!r} has {int(negative.sum())} negative value(s): "
@@ -100,14 +214,54 @@ def require_nonnegative(series: pd.Series, column: str, fix: str = "correct the 
 
 
 def require_unique(series: pd.Series, column: str, fix: str) -> None:
-    """Check that a column has no repeated values."""
+    """Check that a column has no repeated values.
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+    fix : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        Listing the repeated values.
+
+    Examples
+    --------
+    >>> require_unique(pd.Series(['a', 'b']), 'customer_id', 'keep one row per customer.')
+    """
     dup = series[series.duplicated(keep=False)]
     if len(dup):
         raise InputError(f"column {column!r} has repeated values: {preview(pd.unique(dup))}. Fix: {fix}")
 
 
 def require_complete(series: pd.Series, column: str, fix: str) -> None:
-    """Check that a column has no missing values."""
+    """Check that a column has no missing values.
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+    fix : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        Counting the missing values and naming the first row.
+
+    Examples
+    --------
+    >>> require_complete(pd.Series([1, 2]), 'customer_id', 'fill them.')
+    """
     missing = series.isna().to_numpy()
     if missing.any():
         raise InputError(f"column {column!r} is empty in {int(missing.sum())} row(s) (first: row "
@@ -115,7 +269,26 @@ def require_complete(series: pd.Series, column: str, fix: str) -> None:
 
 
 def require_ids(series: pd.Series, column: str) -> None:
-    """Customer ids: none missing, all of one type (``1`` and ``"1"`` would be two customers)."""
+    """Customer ids: none missing, all of one type (``1`` and ``"1"`` would be two customers).
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        For a missing id or ids of mixed types.
+
+    Examples
+    --------
+    >>> require_ids(pd.Series(['S1', 'S2']), 'customer_id')
+    """
     require_complete(series, column, "every row needs a customer id; fill or remove those rows explicitly.")
     if series.dtype == object:
         kind = pd.api.types.infer_dtype(series, skipna=False)
@@ -127,7 +300,26 @@ def require_ids(series: pd.Series, column: str) -> None:
 
 
 def require_labels(series: pd.Series, column: str) -> None:
-    """Group labels: none missing, so that no row vanishes from a grouped result."""
+    """Group labels: none missing, so that no row vanishes from a grouped result.
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    InputError
+        For a missing label, with the fix.
+
+    Examples
+    --------
+    >>> require_labels(pd.Series(['basic', 'pro']), 'plan')
+    """
     require_complete(series, column, f"a row without a label would vanish from the groups. Fix: fill them "
                                      f"(df[{column!r}].fillna('unknown')) or filter those rows out explicitly.")
 
@@ -137,6 +329,22 @@ def as_flag(series: pd.Series, column: str, flag_values: Mapping | None = None) 
 
     ``"Yes"``/``"No"``, ``2`` or a missing value are refused rather than read as True (which is
     what ``astype(bool)`` would do). ``flag_values={"Yes": True, "No": False}`` maps text.
+
+    Parameters
+    ----------
+    series : Series
+    column : str
+    flag_values : dict, optional, from each value to True or False
+
+    Returns
+    -------
+    Series of bool
+
+    Raises
+    ------
+    InputError
+        For values that are not booleans or 0/1 (without a mapping), missing values, or values the
+        mapping does not cover.
 
     Examples
     --------
@@ -174,6 +382,24 @@ def warn_duplicate_rows(df: pd.DataFrame, name: str) -> None:
 
     A row loaded twice doubles its spend; two identical orders on one day in a log of dates are
     real. The kit cannot tell, so it keeps them and says so with a :class:`DataWarning`.
+
+    Parameters
+    ----------
+    df : DataFrame, the table as the user passed it (all its columns)
+    name : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataWarning
+        As a warning, counting the rows and saying what to do.
+
+    Examples
+    --------
+    >>> warn_duplicate_rows(pd.DataFrame({"customer_id": [1, 2]}), "transactions")
     """
     hashes = pd.util.hash_pandas_object(df, index=False)
     candidates = hashes.duplicated(keep=False).to_numpy()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .args import InputError, label
+from .errors import InputError, label
 from .dates import as_datetime, as_timestamp, require_no_isolated_dates
 from .frames import (require_columns, require_complete, require_frame, require_ids, warn_duplicate_rows,
                      require_nonnegative, require_numeric, require_unique)
@@ -24,7 +24,20 @@ REFUND_FIX = ("refunds are not purchases: a refund row would count as a visit an
 
 @dataclass(frozen=True)
 class TransactionLog:
-    """A checked transaction log: ``frame`` has the id, the date (naive wall time) and the amount."""
+    """A checked transaction log: ``frame`` has the id, the date (naive wall time) and the amount.
+
+    Parameters
+    ----------
+    frame : DataFrame
+    customer_id_col, datetime_col, monetary_value_col : str
+    zone : the dates' time zone (see ``dates.as_datetime``)
+
+    Examples
+    --------
+    >>> log = require_transactions(pd.DataFrame({"customer_id": [1], "date": ["2025-01-01"], "amount": [2.0]}))
+    >>> log.timestamp("2025-02-01", "period_end")
+    Timestamp('2025-02-01 00:00:00')
+    """
 
     frame: pd.DataFrame
     customer_id_col: str
@@ -37,11 +50,31 @@ class TransactionLog:
         return self.frame[self.datetime_col]
 
     def timestamp(self, value, argument: str) -> pd.Timestamp:
-        """A date argument read in the log's zone."""
+        """A date argument read in the log's zone.
+
+        Parameters
+        ----------
+        value : a date
+        argument : str, its name for messages
+
+        Returns
+        -------
+        pandas.Timestamp, naive
+
+        Raises
+        ------
+        InputError
+            As ``dates.as_timestamp``.
+        """
         return as_timestamp(value, argument, self.zone)
 
     def default_end(self) -> pd.Timestamp:
-        """The default ``observation_period_end``: midnight after the day of the last event."""
+        """The default ``observation_period_end``: midnight after the day of the last event.
+
+        Returns
+        -------
+        pandas.Timestamp
+        """
         return self.dates.max().normalize() + pd.Timedelta(days=1)
 
 
@@ -100,7 +133,20 @@ def require_transactions(transactions, *, customer_id_col: str = "customer_id", 
 
 @dataclass(frozen=True)
 class SubscriptionTable:
-    """Checked subscriptions: start and end instants as int64 nanoseconds (no end = the largest int64)."""
+    """Checked subscriptions: start and end instants as int64 nanoseconds (no end = the largest int64).
+
+    Parameters
+    ----------
+    start, end : numpy arrays of int64
+    starts, ends : Series of naive datetimes (ends missing while active)
+    zone : the dates' time zone
+
+    Examples
+    --------
+    >>> t = require_subscriptions(pd.DataFrame({"customer_id": [1], "start_date": ["2025-01-01"], "end_date": [None]}))
+    >>> int(t.end[0]) == np.iinfo(np.int64).max
+    True
+    """
 
     start: np.ndarray
     end: np.ndarray
@@ -109,6 +155,22 @@ class SubscriptionTable:
     zone: object = None
 
     def timestamp(self, value, argument: str) -> pd.Timestamp:
+        """A date argument read in the table's zone.
+
+        Parameters
+        ----------
+        value : a date
+        argument : str
+
+        Returns
+        -------
+        pandas.Timestamp, naive
+
+        Raises
+        ------
+        InputError
+            As ``dates.as_timestamp``.
+        """
         return as_timestamp(value, argument, self.zone)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .args import InputError, label
+from .errors import InputError, label
 
 __all__ = ["TIME_UNITS", "DAYS", "DAYS_PER_MONTH", "require_time_unit", "convert_length", "period_numbers",
            "period_starts", "period_index", "is_period_start", "plural", "PANDAS_PERIOD"]
@@ -33,12 +33,45 @@ _ALIASES = {"h": "hour", "H": "hour", "hours": "hour", "D": "day", "d": "day", "
 
 
 def plural(unit: str) -> str:
-    """``"month"`` -> ``"months"``."""
+    """A time unit in the plural, for labels.
+
+    Parameters
+    ----------
+    unit : str
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    Nothing.
+
+    Examples
+    --------
+    >>> plural("month")
+    'months'
+    """
     return unit + "s"
 
 
 def require_time_unit(value, argument: str = "time_unit", allowed=TIME_UNITS) -> str:
     """Check a time unit against the kit's vocabulary (or a subset ``allowed``) and return it.
+
+    Parameters
+    ----------
+    value : str
+    argument : str, default "time_unit"
+    allowed : tuple of str, default all of ``TIME_UNITS``
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        For a unit outside ``allowed``; a pandas alias gets the word to use instead.
 
     Examples
     --------
@@ -66,6 +99,20 @@ def require_time_unit(value, argument: str = "time_unit", allowed=TIME_UNITS) ->
 def convert_length(value, from_unit: str, to_unit: str) -> float:
     """A length in ``from_unit`` expressed in ``to_unit`` (a month is 30.4375 days).
 
+    Parameters
+    ----------
+    value : float
+    from_unit, to_unit : str, time units of the kit
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    KeyError
+        For a unit that is not a time unit (check it with :func:`require_time_unit` first).
+
     Examples
     --------
     >>> convert_length(1, "month", "day")
@@ -84,6 +131,20 @@ def period_numbers(dates, unit: str) -> np.ndarray:
 
     ``dates`` is anything numpy reads as datetime64 (naive). The calendar conversion is done once
     per distinct day through a lookup table, not per row.
+
+    Parameters
+    ----------
+    dates : array-like of naive datetimes
+    unit : str, a time unit of the kit
+
+    Returns
+    -------
+    numpy.ndarray of int64
+
+    Raises
+    ------
+    KeyError
+        For a unit that is not a time unit.
 
     Examples
     --------
@@ -111,6 +172,20 @@ def period_numbers(dates, unit: str) -> np.ndarray:
 def period_starts(numbers, unit: str) -> pd.DatetimeIndex:
     """The first instant of each calendar period numbered by :func:`period_numbers`.
 
+    Parameters
+    ----------
+    numbers : array-like of int
+    unit : str, a time unit of the kit
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+
+    Raises
+    ------
+    KeyError
+        For a unit that is not a time unit.
+
     Examples
     --------
     >>> period_starts([0, 1], "week").strftime("%Y-%m-%d").tolist()
@@ -131,6 +206,20 @@ def period_starts(numbers, unit: str) -> pd.DatetimeIndex:
 def period_index(numbers, unit: str) -> pd.PeriodIndex:
     """Calendar periods numbered by :func:`period_numbers` as a ``pd.PeriodIndex`` (days to years).
 
+    Parameters
+    ----------
+    numbers : array-like of int
+    unit : str, "day" to "year"
+
+    Returns
+    -------
+    pandas.PeriodIndex
+
+    Raises
+    ------
+    KeyError
+        For "hour", which pandas periods are not used for here.
+
     Examples
     --------
     >>> period_index([660], "month")
@@ -140,6 +229,26 @@ def period_index(numbers, unit: str) -> pd.PeriodIndex:
 
 
 def is_period_start(timestamp: pd.Timestamp, unit: str) -> bool:
-    """Whether ``timestamp`` is the first instant of a calendar period of ``unit``."""
+    """Whether ``timestamp`` is the first instant of a calendar period of ``unit``.
+
+    Parameters
+    ----------
+    timestamp : pandas.Timestamp, naive
+    unit : str
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    KeyError
+        For a unit that is not a time unit.
+
+    Examples
+    --------
+    >>> is_period_start(pd.Timestamp("2025-04-01"), "quarter"), is_period_start(pd.Timestamp("2025-04-02"), "month")
+    (True, False)
+    """
     number = period_numbers(np.array([timestamp.to_datetime64()]), unit)
     return period_starts(number, unit)[0] == timestamp

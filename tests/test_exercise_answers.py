@@ -1,0 +1,229 @@
+"""Every exercise's expected answer against an independent computation: plain pandas on the CSV files, scipy,
+lifelines and lifetimes; never the kit's own function for the same thing."""
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from retention_kit import exercises
+from retention_kit.datasets import planted_truth
+
+DATA = Path(__file__).resolve().parents[1] / "datasets"
+MONTH = 365.25 / 12
+
+
+def csv(name, **kwargs):
+    return pd.read_csv(DATA / f"{name}.csv", **kwargs)
+
+
+def survey():
+    return csv("telecom_survey")
+
+
+def subs():
+    return csv("saas_subscriptions", parse_dates=["start_date", "end_date"])
+
+
+def coffee():
+    return csv("coffee_transactions", parse_dates=["date"])
+
+
+def shares(scores):
+    s = scores.dropna()
+    return (s >= 9).mean(), (s <= 6).mean(), len(s)
+
+
+def churn(table, t0, t1):
+    """lost / S with events in [t0, t1): S joined before t0 and did not leave before it."""
+    t0, t1 = pd.Timestamp(t0), pd.Timestamp(t1)
+    at_start = (table["start_date"] < t0) & ~(table["end_date"] < t0)
+    lost = at_start & (table["end_date"] >= t0) & (table["end_date"] < t1)
+    return lost.sum() / at_start.sum()
+
+
+def wave(n):
+    s = survey()
+    return s.loc[s["wave"] == n, "nps_score"]
+
+
+def nps_answer():
+    p, d, _ = shares(wave(2))
+    return 100 * (p - d)
+
+
+def sample_size():
+    p, d, _ = shares(wave(1))
+    return math.ceil(stats.norm.ppf(0.975) ** 2 * (p + d - (p - d) ** 2) / 0.03 ** 2)
+
+
+def change_significant():
+    (p1, d1, n1), (p2, d2, n2) = shares(wave(1)), shares(wave(2))
+    se = 100 * math.sqrt((p1 + d1 - (p1 - d1) ** 2) / n1 + (p2 + d2 - (p2 - d2) ** 2) / n2)
+    return abs(100 * (p2 - d2) - 100 * (p1 - d1)) / se > stats.norm.ppf(0.975)
+
+
+def referral_share():
+    s = survey().dropna(subset=["nps_score"])
+    category = pd.cut(s["nps_score"], [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
+    by = s.groupby(category, observed=True)["referrals"].sum()
+    return by["promoter"] / by.sum()
+
+
+def csat_overall():
+    ratings = survey()["csat"].dropna()
+    return 100 * ratings.isin([4, 5]).mean()
+
+
+def lowest_touchpoint():
+    s = survey().dropna(subset=["csat"])
+    return s.groupby("touchpoint")["csat"].apply(lambda r: r.isin([4, 5]).mean()).idxmin()
+
+
+def renewal_gap():
+    s = survey().dropna(subset=["csat"])
+    return 100 * (s.loc[s["csat"] >= 4, "renewed"].mean() - s.loc[s["csat"] <= 2, "renewed"].mean())
+
+
+def support_ratio():
+    t = subs()
+    flag = t["unresolved_tickets_90d"] > 0
+    return churn(t[flag], "2025-01-01", "2026-01-01") / churn(t[~flag], "2025-01-01", "2026-01-01")
+
+
+def cohort_frame():
+    tx = coffee()
+    month = tx["date"].dt.to_period("M")
+    first = month.groupby(tx["customer_id"]).transform("min")
+    return pd.DataFrame({"customer": tx["customer_id"], "cohort": first, "age": (month - first).apply(lambda d: d.n)})
+
+
+def weighted_month3():
+    frame = cohort_frame()
+    observable = frame["cohort"] + 3 <= pd.Period("2025-12", "M")
+    sizes = frame[observable].groupby("cohort")["customer"].nunique()
+    active = frame[observable & (frame["age"] == 3)].groupby("cohort")["customer"].nunique()
+    return active.sum() / sizes.sum()
+
+
+def promo_month3():
+    frame = cohort_frame()
+    november = frame[frame["cohort"] == pd.Period("2024-11", "M")]
+    return november.loc[november["age"] == 3, "customer"].nunique() / november["customer"].nunique()
+
+
+def median_unresolved():
+    from lifelines import KaplanMeierFitter
+    t = subs()
+    end = pd.Timestamp("2026-01-01")
+    churned = t["end_date"] < end
+    duration = (t["end_date"].where(churned, end) - t["start_date"]).dt.days / MONTH
+    flag = t["unresolved_tickets_90d"] > 0
+    return KaplanMeierFitter().fit(duration[flag], churned[flag]).median_survival_time_
+
+
+def year_counts():
+    tx = coffee()
+    in_2025 = tx[(tx["date"] >= "2025-01-01") & (tx["date"] < "2026-01-01")]
+    return in_2025.groupby("customer_id").size()
+
+
+def selection():
+    tx = coffee()
+    first = tx.groupby("customer_id")["date"].transform("min")
+    eligible = first + pd.Timedelta(days=365) <= pd.Timestamp("2026-01-01")
+    counts = tx[eligible & (tx["date"] < first + pd.Timedelta(days=365))].groupby("customer_id").size()
+    rate = planted_truth("coffee_transactions")["customers"].set_index("customer_id")["purchase_rate"]
+    return rate[counts.index[counts >= 6]].mean() / rate[counts.index[counts < 6]].mean()
+
+
+def retained_2025():
+    t = subs()
+    return t[(t["start_date"] < "2025-01-01") & ~(t["end_date"] < "2026-01-01")]
+
+
+def spend_2025():
+    costs = csv("retention_costs", parse_dates=["date"])
+    return costs[(costs["date"] >= "2025-01-01") & (costs["date"] < "2026-01-01")]
+
+
+def crc():
+    return spend_2025()["amount"].sum() / len(retained_2025())
+
+
+def lifetimes_models():
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    from lifetimes.utils import summary_data_from_transaction_data
+    summary = summary_data_from_transaction_data(coffee(), "customer_id", "date", "amount",
+                                                 observation_period_end="2025-12-31")
+    repeaters = summary[summary["frequency"] > 0]
+    return (summary, BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"]),
+            GammaGammaFitter().fit(repeaters["frequency"], repeaters["monetary_value"]))
+
+
+def holdout_ratio():
+    from lifetimes import BetaGeoFitter
+    from lifetimes.utils import calibration_and_holdout_data
+    tx = coffee().assign(date=lambda d: d["date"].dt.normalize())
+    split = calibration_and_holdout_data(tx, "customer_id", "date", calibration_period_end="2025-06-30",
+                                         observation_period_end="2025-12-31")
+    model = BetaGeoFitter().fit(split["frequency_cal"], split["recency_cal"], split["T_cal"])
+    predicted = model.conditional_expected_number_of_purchases_up_to_time(
+        split["duration_holdout"].iloc[0], split["frequency_cal"], split["recency_cal"], split["T_cal"])
+    return predicted.sum() / split["frequency_holdout"].sum()
+
+
+def top_decile():
+    summary, bg, gg = lifetimes_models()
+    f, r, T = summary["frequency"], summary["recency"], summary["T"]
+    spend = gg.conditional_expected_average_profit(f, summary["monetary_value"]).to_numpy()
+    cumulative = [np.zeros(len(summary))] + [
+        bg.conditional_expected_number_of_purchases_up_to_time(k * MONTH, f, r, T).to_numpy() for k in range(1, 13)]
+    value = sum(0.6 * spend * (cumulative[k] - cumulative[k - 1]) / 1.01 ** k for k in range(1, 13))
+    ranked = np.sort(value)[::-1]
+    return ranked[: len(ranked) // 10].sum() / ranked.sum()
+
+
+INDEPENDENT = {
+    "00-warm-up": lambda: len(csv("saas_subscriptions")),
+    "01-nps-wave2": nps_answer,
+    "01-sample-size": sample_size,
+    "01-change-significant": change_significant,
+    "01-referral-share": referral_share,
+    "02-csat-overall": csat_overall,
+    "02-lowest-touchpoint": lowest_touchpoint,
+    "02-renewal-gap": renewal_gap,
+    "03-churn-q1-2025": lambda: churn(subs(), "2025-01-01", "2025-04-01"),
+    "03-annual-from-monthly": lambda: 1 - 0.97 ** 12,
+    "03-support-ratio": support_ratio,
+    "04-weighted-month3": weighted_month3,
+    "04-promo-month3": promo_month3,
+    "04-median-unresolved": median_unresolved,
+    "05-rpr-2025": lambda: (year_counts() >= 2).mean(),
+    "05-more-than-five": lambda: (year_counts() > 5).mean(),
+    "05-selection": selection,
+    "06-crc-2025": crc,
+    "06-largest-program": lambda: spend_2025().groupby("program")["amount"].sum().idxmax(),
+    "06-payback-months": lambda: crc() / (0.8 * retained_2025()["monthly_fee"].mean()),
+    "07-formula-start": lambda: 23.20 * 1.01 / (1.01 - 0.96),
+    "07-holdout-ratio": holdout_ratio,
+    "07-top-decile-share": top_decile,
+}
+
+
+def test_every_exercise_has_an_independent_answer():
+    assert sorted(INDEPENDENT) == sorted(exercises.exercises())
+
+
+@pytest.mark.parametrize("exercise_id", sorted(INDEPENDENT))
+def test_expected_answer_matches_the_independent_computation(exercise_id):
+    expected = exercises.expected_answer(exercise_id)
+    independent = INDEPENDENT[exercise_id]()
+    kind = exercises.exercises()[exercise_id].kind
+    if kind in ("choice", "bool"):
+        assert expected == independent
+    else:
+        # fits by two optimisers agree to about 1e-4; everything else is the same arithmetic
+        assert float(expected) == pytest.approx(float(independent), rel=1e-3 if exercise_id.startswith("07-") else 1e-9)

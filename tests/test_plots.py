@@ -1,0 +1,161 @@
+"""Every plot draws the numbers it is given: checked on the artists' data, not on pixels."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
+from matplotlib.container import ErrorbarContainer  # noqa: E402
+
+import retention_kit as rk  # noqa: E402
+from retention_kit import plots  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def heights(ax):
+    return [float(p.get_height()) for p in ax.patches]
+
+
+def test_every_plot_is_tested_here():
+    tested = {name[len("test_"):] for name in globals() if name.startswith("test_")}
+    functions = {name for name in plots.__all__ if callable(getattr(plots, name))}
+    assert functions <= tested, f"plots without a test: {sorted(functions - tested)}"
+
+
+def test_score_distribution():
+    ax = plots.score_distribution([10, 9, 3, 3, None, 7])
+    assert heights(ax) == [0, 0, 0, 2, 0, 0, 0, 1, 0, 1, 1]
+    colours = [to_hex(p.get_facecolor()) for p in ax.patches]
+    assert colours[3] == plots.CATEGORY_COLOURS["detractor"] and colours[7] == plots.CATEGORY_COLOURS["passive"]
+    assert colours[10] == plots.CATEGORY_COLOURS["promoter"]
+
+
+def test_nps_waves():
+    results = {"March": rk.nps([10] * 30 + [3] * 10 + [8] * 60), "September": rk.nps([10] * 40 + [8] * 60, confidence=0.9)}
+    ax = plots.nps_waves(results)
+    line = ax.lines[0]
+    assert line.get_ydata().tolist() == pytest.approx([20.0, 40.0])
+    segments = ax.collections[0].get_segments()                  # the interval whiskers
+    assert [y for s in segments for y in s[:, 1]] == pytest.approx([*results["March"].ci, *results["September"].ci])
+    assert "95% intervals" in ax.get_title()                      # the label follows the first result's level
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["March", "September"]
+
+
+def test_nps_interval_width():
+    ax = plots.nps_interval_width([100, 1000], {"scenario": [9.8, 3.1]}, confidence=0.9)
+    assert ax.lines[0].get_xdata().tolist() == [100, 1000] and ax.lines[0].get_ydata().tolist() == [9.8, 3.1]
+    assert ax.get_xscale() == "log" and "90%" in ax.get_title()
+
+
+def test_rates_with_intervals():
+    table = rk.rate_by(pd.DataFrame({"g": ["a"] * 10 + ["b"] * 4, "y": [1] * 8 + [0] * 2 + [1, 0, 0, 0]}), "g", "y",
+                       confidence=0.8)
+    ax = plots.rates_with_intervals(table, xlabel="churned")
+    assert [p.get_width() for p in ax.patches] == pytest.approx([80.0, 25.0])
+    container = next(c for c in ax.containers if isinstance(c, ErrorbarContainer))
+    whiskers = container.lines[2][0].get_segments()
+    assert [x for s in whiskers for x in s[:, 0]] == pytest.approx(
+        [100 * x for k, n in [(8, 10), (1, 4)] for x in rk.proportion(k, n, confidence=0.8).ci])
+    assert ax.get_xlabel() == "churned (whiskers: 80% intervals)"
+    assert [t.get_text() for t in ax.texts] == [" 80.0%", " 25.0%"]
+    with pytest.raises(rk.InputError, match="no column 'churn_rate'"):
+        plots.rates_with_intervals(table, value_col="churn_rate")
+
+
+def test_rating_distribution():
+    ax = plots.rating_distribution([5, 4, 4, 2, 1, np.nan])
+    assert heights(ax) == [1, 1, 0, 2, 1]
+    assert to_hex(ax.patches[3].get_facecolor()) == plots.TEAL and to_hex(ax.patches[2].get_facecolor()) == "#bbbbbb"
+
+
+def test_churn_over_time():
+    table = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-02-01"]), "churn_rate": [0.05, 0.02]})
+    ax = plots.churn_over_time(table)
+    assert ax.lines[0].get_ydata().tolist() == pytest.approx([5.0, 2.0])
+
+
+def test_compounding():
+    cumulative = [rk.compound_churn(0.05, periods=k).value for k in (1, 2, 3)]
+    ax = plots.compounding(0.05, cumulative, periods=[1, 2, 3])
+    assert ax.lines[0].get_ydata() == pytest.approx([5.0, 9.75, 14.2625])        # 1 - 0.95^k
+    assert ax.lines[1].get_ydata() == pytest.approx([5.0, 10.0, 15.0])           # the mistake: 0.05 k
+    assert ax.get_xlabel() == "months k"
+
+
+def test_purchase_count_histogram():
+    ax = plots.purchase_count_histogram(pd.Series([1, 1, 2, 5, 9]), clip_at=4)
+    bars = {round(p.get_x() + p.get_width() / 2): p.get_height() for p in ax.patches if p.get_height() > 0}
+    assert bars == {1: 2, 2: 1, 4: 2}                                             # 5 and 9 pooled at 4
+    one = next(p for p in ax.patches if round(p.get_x() + p.get_width() / 2) == 1)
+    assert to_hex(one.get_facecolor()) == plots.ORANGE
+
+
+def test_repeat_probability():
+    table = pd.DataFrame({"purchases": [1, 2], "probability": [0.4, 0.6]})
+    assert plots.repeat_probability(table).lines[0].get_ydata().tolist() == pytest.approx([40.0, 60.0])
+
+
+def test_spend_by_period():
+    by_period = pd.DataFrame({"loyalty": [100.0, 50.0], "support": [20.0, 30.0]}, index=["2025Q1", "2025Q2"])
+    ax = plots.spend_by_period(by_period)
+    assert heights(ax) == [100.0, 50.0, 20.0, 30.0]
+    assert [p.get_y() for p in ax.patches] == [0.0, 0.0, 100.0, 50.0]           # support stacked on loyalty
+    assert ax.yaxis.get_major_formatter()(2000, 0) == "$2k"
+
+
+def test_cohort_heatmap():
+    retention = pd.DataFrame({0: [1.0, 1.0], 1: [0.5, np.nan], 2: [0.25, np.nan]},
+                             index=pd.PeriodIndex(["2025-01", "2025-02"], freq="M"))
+    ax = plots.cohort_heatmap(retention)
+    mesh = ax.collections[0]
+    values = np.ma.filled(mesh.get_array().astype(float), np.nan).reshape(2, 3)
+    np.testing.assert_array_equal(values, [[100.0, 50.0, 25.0], [100.0, np.nan, np.nan]])   # blank, never 0
+    assert sorted(t.get_text() for t in ax.texts if t.get_text()) == ["25", "50"]     # age 0 is not annotated
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2025-01", "2025-02"]
+
+
+def test_retention_curves():
+    averages = pd.DataFrame({"weighted": [1.0, 0.4], "simple": [1.0, 0.5]}, index=[0, 1])
+    ax = plots.retention_curves(averages)
+    assert ax.lines[0].get_ydata().tolist() == [100.0, 40.0] and ax.lines[1].get_ydata().tolist() == [100.0, 50.0]
+
+
+def test_survival_curves():
+    life = pd.DataFrame({"duration": [1.0, 2.0, 2.0, 4.0], "churned": [True, True, False, True], "plan": list("aabb")})
+    life.attrs["time_unit"] = "month"
+    fitters = rk.survival.kaplan_meier(life, by="plan", confidence=0.9)
+    ax = plots.survival_curves(fitters)
+    a = ax.lines[0]
+    assert a.get_xdata().tolist() == [0.0, 1.0, 2.0] and a.get_ydata().tolist() == pytest.approx([100.0, 50.0, 0.0])
+    assert ax.get_xlabel() == "months"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["a", "b", "90% intervals"]
+    plain = plots.survival_curves(fitters, show_intervals=False)
+    assert not plain.collections
+
+
+def test_predicted_vs_actual():
+    table = pd.DataFrame({"predicted": [0.5, 1.5], "actual": [0.4, 1.7]}, index=[0, 1])
+    ax = plots.predicted_vs_actual(table)
+    assert ax.lines[0].get_ydata().tolist() == [0.4, 1.7] and ax.lines[1].get_ydata().tolist() == [0.5, 1.5]
+
+
+def test_value_concentration():
+    ax = plots.value_concentration([1.0, 3.0, 2.0, 0.0])
+    curve = ax.lines[0]
+    assert curve.get_xdata().tolist() == [25.0, 50.0, 75.0, 100.0]
+    assert curve.get_ydata().tolist() == pytest.approx([50.0, 250 / 3, 100.0, 100.0])
+
+
+def test_formula_clv_bars():
+    ax = plots.formula_clv_bars({"end": 266.66, "start": 366.66, "undiscounted": 500.0})
+    assert heights(ax) == [266.66, 366.66, 500.0]
+    assert [t.get_text() for t in ax.texts] == ["$266.7", "$366.7", "$500.0"]
