@@ -74,8 +74,8 @@ notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
-	cd benchmarks && ../$(PY) bench_rfm_summary.py && ../$(PY) bench_cohorts.py && ../$(PY) bench_clv.py \
-		&& ../$(PY) bench_widgets.py
+	cd benchmarks && ../$(PY) bench_import.py && ../$(PY) bench_rfm_summary.py && ../$(PY) bench_cohorts.py \
+		&& ../$(PY) bench_clv.py && ../$(PY) bench_widgets.py
 
 clean:
 	rm -rf build

@@ -23,4 +23,5 @@ def make_log(rows: int) -> pd.DataFrame:
         extra, _ = rk.datasets.make_transactions(max((rows - len(tx)) // 8, 1000), random_state=len(tx))
         extra["customer_id"] += tx["customer_id"].max()
         tx = pd.concat([tx, extra], ignore_index=True)
-    return tx.iloc[:rows].reset_index(drop=True)
+    # a draw can repeat a customer, minute and amount; the kit would warn about such rows on every call
+    return tx.iloc[:rows].drop_duplicates().reset_index(drop=True)

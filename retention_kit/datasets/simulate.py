@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from statistics import NormalDist
+
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
 from ..metrics.nps import nps_category
 from ..validation import (DAYS_PER_MONTH, Flag, InputError, Integer, Probability, RandomState, Real, require_period,
@@ -348,7 +349,8 @@ def make_survey(n_per_wave: int = 1000, *, waves=(1, 2), missing_share: float = 
     data.insert(0, "response_id", np.arange(1, len(data) + 1))
     true_nps = {w: round(100 * float(SCORE_PROBABILITIES[w][9:].sum() - SCORE_PROBABILITIES[w][:7].sum()), 10)
                 for w in waves}
-    p_sat = {(w, t): round(100 * float(np.sum(SCORE_PROBABILITIES[w] * ndtr(
+    normal_cdf = np.vectorize(NormalDist().cdf)
+    p_sat = {(w, t): round(100 * float(np.sum(SCORE_PROBABILITIES[w] * normal_cdf(
         (0.4 * np.arange(11) + TOUCHPOINT_EFFECT[t] - 2.5) / 0.7))), 10) for w in waves for t in tps}
     renewal = {k: float(1 / (1 + np.exp(-(renewal_intercept + renewal_slope * (k - 3))))) for k in range(1, 6)}
     truth = dict(nps=true_nps, csat_top2=p_sat, renewal_probability=renewal,

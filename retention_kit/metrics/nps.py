@@ -5,10 +5,10 @@ Taught in ``notebooks/01_net_promoter_score.ipynb``.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr, ndtri
 
 from ..results import MetricResult, require_result
 from ..validation import (Confidence, InputError, Probability, Real, label, require_numeric, to_series, validate)
@@ -221,7 +221,7 @@ def nps_difference(before, after, *, confidence: float = 0.95) -> MetricResult:
     diff = b.value - a.value
     se = math.sqrt(a.se ** 2 + b.se ** 2)
     z = diff / se if se > 0 else math.copysign(math.inf, diff) if diff else 0.0
-    p_value = float(2 * (1 - ndtr(abs(z))))
+    p_value = 2 * NormalDist().cdf(-abs(z))
     return MetricResult(
         kind="nps_difference", name="Change in NPS", value=diff, unit="points",
         formula="NPS_after - NPS_before;  SE = sqrt(SE_before^2 + SE_after^2);  z = difference / SE",
@@ -304,7 +304,7 @@ def nps_sample_size_for_change(change: float, *, p_promoters: float = 0.5, p_det
     1343
     """
     variance = 100 ** 2 * _shares(p_promoters, p_detractors)
-    z_a, z_b = z_value(confidence), float(ndtri(power))
+    z_a, z_b = z_value(confidence), NormalDist().inv_cdf(power)
     n = int(math.ceil((z_a + z_b) ** 2 * 2 * variance / change ** 2 - 1e-9))
     return MetricResult(kind="sample_size", name=f"Responses per wave to detect {change:g} NPS points", value=n,
                         unit="count", formula="n = (z_alpha/2 + z_power)^2 * 2 sigma^2 / change^2, rounded up",

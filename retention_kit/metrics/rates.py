@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import pandas as pd
-from scipy.special import ndtri
 
 from ..results import MetricResult
 from ..validation import (Confidence, Integer, as_flag, require_columns, require_frame, require_labels, validate)
@@ -34,7 +34,7 @@ def z_value(confidence: float) -> float:
     1.96
     """
     confidence = Confidence()("confidence", confidence)
-    return float(ndtri(0.5 + confidence / 2))
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 @validate(successes=Integer(low=0), n=Integer(low=1), confidence=Confidence())

@@ -14,8 +14,8 @@ from .args import Confidence, Flag, Integer, Options, Probability, RandomState, 
 from .errors import DataWarning, InputError, label, warn_data
 from .dates import OFFSETS, as_datetime, as_timestamp, require_no_isolated_dates, require_period
 from .frames import (as_flag, preview, require_columns, require_complete, require_frame, require_ids, require_labels,
-                     warn_duplicate_rows, require_nonnegative, require_numeric, require_unique, to_series)
-from .logs import SubscriptionTable, TransactionLog, require_subscriptions, require_transactions
+                     require_nonnegative, require_numeric, require_unique, to_series)
+from .logs import SubscriptionTable, TransactionLog, require_subscriptions, require_transactions, warn_duplicate_rows
 from .units import (DAYS, DAYS_PER_MONTH, PANDAS_PERIOD, TIME_UNITS, convert_length, is_period_start, period_index,
                     period_numbers, period_starts, plural, require_time_unit)
 

@@ -227,17 +227,22 @@ def require_no_isolated_dates(dates: pd.Series, column: str) -> None:
     ...
     retention_kit.InputError: column 'date' has a date far from all the others: 2205-01-01 00:00:00 (row 2), 179.6 years after the next latest date (2025-06-01 00:00:00). A typo? It would set the observation end, or a customer's first purchase, by itself. Fix: correct or drop that row.
     """
-    values = dates.to_numpy(dtype="datetime64[ns]")
-    values = values[~np.isnat(values)]
+    values = dates.to_numpy(dtype="datetime64[ns]").view(np.int64)
+    values = values[values != np.iinfo(np.int64).min]          # NaT
     if len(values) < 3:
         return
     low, high = values.min(), values.max()
-    inner_high, inner_low = values[values < high], values[values > low]
-    if len(inner_high) < 2 or len(inner_low) < 2:
+    if high - low <= _ISOLATION.astype("timedelta64[ns]").astype(np.int64):
+        return                                                   # nothing can be a year away from the rest
+    below_high = values < high
+    above_low = values > low
+    if below_high.sum() < 2 or above_low.sum() < 2:
         return
+    inner_high, inner_low = values.max(where=below_high, initial=low), values.min(where=above_low, initial=high)
+    low, high, inner_high, inner_low = (np.int64(v).astype("datetime64[ns]") for v in (low, high, inner_high, inner_low))
     for extreme, neighbour, rest_span, side in (
-            (high, inner_high.max(), inner_high.max() - low, "after the next latest"),
-            (low, inner_low.min(), high - inner_low.min(), "before the next earliest")):
+            (high, inner_high, inner_high - low, "after the next latest"),
+            (low, inner_low, high - inner_low, "before the next earliest")):
         gap = abs(extreme - neighbour)
         if gap > _ISOLATION and gap > rest_span:
             row = label(dates.index[np.flatnonzero(dates.to_numpy(dtype="datetime64[ns]") == extreme)[0]])

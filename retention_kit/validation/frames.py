@@ -6,11 +6,11 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, label, warn_data
+from .errors import InputError, label
 
 __all__ = ["require_frame", "require_columns", "to_series", "require_numeric", "require_nonnegative",
            "require_unique", "require_complete", "require_ids", "require_labels", "as_flag",
-           "warn_duplicate_rows", "preview"]
+           "preview"]
 
 
 def preview(values: Iterable, limit: int = 5) -> str:
@@ -375,40 +375,3 @@ def as_flag(series: pd.Series, column: str, flag_values: Mapping | None = None) 
     raise InputError(f"column {column!r} must hold True/False or 0/1; found {preview(shown)}. Fix: pass "
                      f"flag_values={{...: True, ...: False}} (for example {{'Yes': True, 'No': False}}), or compare: "
                      f"df[{column!r}] == 'Yes'.")
-
-
-def warn_duplicate_rows(df: pd.DataFrame, name: str) -> None:
-    """Warn about rows identical in every column: they count as separate purchases.
-
-    A row loaded twice doubles its spend; two identical orders on one day in a log of dates are
-    real. The kit cannot tell, so it keeps them and says so with a :class:`DataWarning`.
-
-    Parameters
-    ----------
-    df : DataFrame, the table as the user passed it (all its columns)
-    name : str
-
-    Returns
-    -------
-    None
-
-    Raises
-    ------
-    DataWarning
-        As a warning, counting the rows and saying what to do.
-
-    Examples
-    --------
-    >>> warn_duplicate_rows(pd.DataFrame({"customer_id": [1, 2]}), "transactions")
-    """
-    hashes = pd.util.hash_pandas_object(df, index=False)
-    candidates = hashes.duplicated(keep=False).to_numpy()
-    if not candidates.any():
-        return
-    duplicated = df[candidates].duplicated(keep=False)
-    if duplicated.any():
-        rows = duplicated.index[duplicated.to_numpy()]
-        warn_data(f"{name} has {len(rows)} rows that repeat another row exactly in every column (first: rows "
-                  f"{preview(rows[:2].tolist(), 2)}); they are kept as separate rows. If they were loaded twice, "
-                  f"drop the copies first ({name}.drop_duplicates()); if they are separate purchases, add the column "
-                  f"that tells them apart (an order id) and this warning goes.")

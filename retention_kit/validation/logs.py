@@ -10,12 +10,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, label
+from .errors import InputError, label, warn_data
 from .dates import as_datetime, as_timestamp, require_no_isolated_dates
-from .frames import (require_columns, require_complete, require_frame, require_ids, warn_duplicate_rows,
-                     require_nonnegative, require_numeric, require_unique)
+from .frames import (preview, require_columns, require_complete, require_frame, require_ids, require_nonnegative,
+                     require_numeric, require_unique)
 
-__all__ = ["TransactionLog", "require_transactions", "SubscriptionTable", "require_subscriptions"]
+__all__ = ["TransactionLog", "require_transactions", "SubscriptionTable", "require_subscriptions",
+           "warn_duplicate_rows"]
 
 REFUND_FIX = ("refunds are not purchases: a refund row would count as a visit and make a one-time buyer a repeat "
               "buyer. Remove refund rows (tx[tx['amount'] >= 0]) and net them against their orders if you need "
@@ -230,3 +231,64 @@ def require_subscriptions(subscriptions, *, customer_id_col: str | None = "custo
     start = starts.to_numpy("datetime64[ns]").view(np.int64)
     end = np.where(ends.isna().to_numpy(), np.iinfo(np.int64).max, ends.to_numpy("datetime64[ns]").view(np.int64))
     return SubscriptionTable(start, end, starts, ends, start_zone)
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _row_hashes(df: pd.DataFrame) -> np.ndarray:
+    """A 64-bit hash per row; equal rows hash equal (unequal ones rarely collide, and are checked exactly).
+
+    Columns of 8-byte numbers and dates are mixed with numpy arithmetic, several times faster than
+    pandas' general hashing, which the other columns use.
+    """
+    fast = [c for c in df.columns if isinstance(df[c].dtype, np.dtype) and df[c].dtype.kind in "iufM"
+            and df[c].dtype.itemsize == 8]
+    other = [c for c in df.columns if c not in fast]
+    hashes = (pd.util.hash_pandas_object(df[other], index=False).to_numpy() if other
+              else np.zeros(len(df), dtype=np.uint64))
+    with np.errstate(over="ignore"):
+        for column in fast:
+            bits = df[column].to_numpy().view(np.uint64)
+            hashes = (hashes ^ (bits * _MIX)) * _MIX
+            hashes ^= hashes >> np.uint64(29)
+    return hashes
+
+
+def warn_duplicate_rows(df: pd.DataFrame, name: str) -> None:
+    """Warn about rows identical in every column: they count as separate purchases.
+
+    A row loaded twice doubles its spend; two identical orders on one day in a log of dates are
+    real. The kit cannot tell, so it keeps them and says so with a :class:`DataWarning`.
+
+    Parameters
+    ----------
+    df : DataFrame, the table as the user passed it (all its columns)
+    name : str
+
+    Returns
+    -------
+    None
+
+    Raises
+    ------
+    DataWarning
+        As a warning, counting the rows and saying what to do.
+
+    Examples
+    --------
+    >>> warn_duplicate_rows(pd.DataFrame({"customer_id": [1, 2]}), "transactions")
+    """
+    hashes = _row_hashes(df)
+    ordered = np.sort(hashes)                                  # equal rows have equal hashes: neighbours here
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):
+        return
+    candidates = np.isin(hashes, repeated)
+    duplicated = df[candidates].duplicated(keep=False)
+    if duplicated.any():
+        rows = duplicated.index[duplicated.to_numpy()]
+        warn_data(f"{name} has {len(rows)} rows that repeat another row exactly in every column (first: rows "
+                  f"{preview(rows[:2].tolist(), 2)}); they are kept as separate rows. If they were loaded twice, "
+                  f"drop the copies first ({name}.drop_duplicates()); if they are separate purchases, add the column "
+                  f"that tells them apart (an order id) and this warning goes.")
