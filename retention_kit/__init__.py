@@ -18,7 +18,7 @@ import importlib
 from . import datasets, metrics, summaries, validation
 from .cohorts import cohort_table
 from .metrics import (churn_by_period, churn_rate, churn_rate_by, compound_churn, csat, csat_by, expected_lifetime,
-                      nps, nps_difference, nps_sample_size, nps_sample_size_for_change, periodic_churn, proportion,
+                      nps, nps_category, nps_difference, nps_sample_size, nps_sample_size_for_change, periodic_churn, proportion,
                       purchase_counts, rate_by, repeat_probability_by_count, repeat_purchase_rate, retention_cost,
                       retention_rate)
 from .results import MetricResult, money
@@ -65,7 +65,7 @@ def check(exercise_id: str, answer):
     return _check(exercise_id, answer)
 
 
-__all__ = ["nps", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "csat", "csat_by", "churn_rate",
+__all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_sample_size_for_change", "csat", "csat_by", "churn_rate",
            "churn_rate_by", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
            "expected_lifetime", "repeat_purchase_rate", "purchase_counts", "repeat_probability_by_count",
            "retention_cost", "proportion", "rate_by", "rfm_summary", "calibration_holdout_summary", "cohort_table",

@@ -164,7 +164,8 @@ def average_retention(table: pd.DataFrame) -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame indexed by age with columns ``weighted``, ``simple`` and ``cohorts``.
+    DataFrame indexed by age with columns ``weighted``, ``simple`` and ``cohorts``; ``attrs["time_unit"]``
+    as the table's.
 
     Raises
     ------
@@ -181,4 +182,6 @@ def average_retention(table: pd.DataFrame) -> pd.DataFrame:
     observed = table.notna()
     sizes = table[0].to_numpy()[:, None] * observed
     weighted = table.sum() / sizes.sum()
-    return pd.DataFrame({"weighted": weighted, "simple": rates.mean(), "cohorts": observed.sum().astype(float)})
+    averages = pd.DataFrame({"weighted": weighted, "simple": rates.mean(), "cohorts": observed.sum().astype(float)})
+    averages.attrs["time_unit"] = table.attrs.get("time_unit")
+    return averages

@@ -2,140 +2,32 @@
 
 Each explorer has a pure ``*_view`` function (numbers in, text and figure out) that tests and
 benchmarks call directly, and a ``*_explorer`` that only adds controls. An explorer is an
-:class:`Explorer`: a live widget that also carries a static view of its starting state (the
-figure and the text as HTML), which JupyterLab shows where there is no kernel (a saved notebook,
-the course site) and which the live widget replaces when the cell runs.
+:class:`~retention_kit.explorer.Explorer`: a live widget that also carries a static view of its
+starting state (the figure and the text as HTML), which JupyterLab shows where there is no kernel
+(a saved notebook, the course site) and which the live widget replaces when the cell runs.
 """
 from __future__ import annotations
 
-import base64
-import html
-import io
 import math
 
 import ipywidgets as w
 import numpy as np
-from matplotlib.figure import Figure
 
 from . import plots
-from .results import NO_MATH, html_text, money_text
+from .explorer import Explorer
+from .results import money_text
 from .clv import FORMULA_CLV_TIMING, formula_clv
 from .metrics import compound_churn, expected_lifetime, nps_from_shares
 from .survival import kaplan_meier, median_lifetime
 from .validation import Confidence, check, plural
 
-__all__ = ["Explorer", "nps_interval_view", "nps_interval_explorer", "churn_compounding_view",
+__all__ = ["nps_interval_view", "nps_interval_explorer", "churn_compounding_view",
            "churn_compounding_explorer", "formula_clv_view", "formula_clv_explorer", "survival_view",
            "survival_explorer"]
 
 SIZES = np.unique(np.round(np.logspace(np.log10(50), np.log10(20000), 60)).astype(int))
-FIGSIZE = (7, 3.6)
-MARGINS = dict(left=0.1, right=0.97, top=0.9, bottom=0.15)
-DPI = 90
 _STYLE = {"description_width": "150px"}
 _LAYOUT = dict(width="460px")
-
-
-def _png(fig) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-class Explorer(w.VBox):
-    """A live explorer (controls, a text line and a figure) with a static view of its starting state.
-
-    Parameters
-    ----------
-    view : callable(ax=..., **values) -> (text, ax)
-        Draws one setting of the controls and describes it.
-    controls : dict from the view's argument name to an ipywidgets control
-    title : str
-        What the explorer shows, for the text form.
-
-    Examples
-    --------
-    >>> explorer = Explorer(lambda ax, rate: (f"rate {rate:.0%}", ax.plot([0, 1], [0, rate])),
-    ...                     {"rate": w.FloatSlider(0.1, min=0, max=1)}, title="demo")
-    >>> explorer.controls["rate"].value = 0.25
-    >>> explorer.label.value
-    '<b>rate 25%</b>'
-    """
-
-    def __init__(self, view, controls: dict, *, title: str):
-        self._view, self._title = view, title
-        # one figure for the explorer's life, outside pyplot (so the notebook never shows it twice), with
-        # fixed margins: redrawing it is about half the time of a new figure with a constrained layout
-        self._figure = Figure(figsize=FIGSIZE)
-        self._figure.subplots_adjust(**MARGINS)
-        self._ax = self._figure.add_subplot()
-        self.label = w.HTML()
-        self.image = w.Image(format="png")
-        self.controls = controls
-        for control in controls.values():
-            control.observe(lambda _change: self.refresh(), names="value")
-        super().__init__([w.VBox(list(controls.values())), self.label, self.image])
-        self.refresh()
-
-    def values(self) -> dict:
-        """The controls' current values, by argument name.
-
-        Returns
-        -------
-        dict
-        """
-        return {name: control.value for name, control in self.controls.items()}
-
-    def render(self) -> tuple[str, bytes]:
-        """Text and figure (PNG bytes) of the current setting.
-
-        Returns
-        -------
-        (str, bytes)
-
-        Raises
-        ------
-        InputError
-            When the view refuses the setting.
-        """
-        self._ax.clear()
-        text, _ = self._view(ax=self._ax, **self.values())
-        return text, _png(self._figure)
-
-    def refresh(self) -> None:
-        """Recompute the text and figure for the controls' current values.
-
-        Returns
-        -------
-        None
-
-        Raises
-        ------
-        InputError
-            When the view refuses the setting.
-        """
-        text, png = self.render()
-        self.label.value = f"<b>{html_text(text)}</b>"
-        self.image.value = png
-
-    def static_html(self) -> str:
-        """The current state as HTML: the text, the figure as an embedded PNG, and how to make it live.
-
-        Returns
-        -------
-        str, inside an element of class ``NO_MATH`` so that no dollar amount is typeset as math.
-        """
-        png = base64.b64encode(self.image.value).decode()
-        text = self.label.value
-        return (f"<div class='{NO_MATH}'><p>{text}</p><img src='data:image/png;base64,{png}' "
-                f"alt='{html.escape(self._title)}'><p><em>A static view of the starting state: run the cell to move "
-                f"the controls.</em></p></div>")
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = super()._repr_mimebundle_(**kwargs) or {}
-        bundle["text/html"] = self.static_html()
-        bundle["text/plain"] = f"{self._title} (run the cell to use the controls)"
-        return bundle
 
 
 def nps_interval_view(n: float, p_promoters: float, p_detractors: float, *, confidence: float = 0.95, ax=None):
@@ -165,6 +57,7 @@ def nps_interval_view(n: float, p_promoters: float, p_detractors: float, *, conf
     'NPS 17.5, standard error 1.72, 95% interval 14.1 to 20.9 (+/- 3.4 points with 1,000 responses)'
     """
     n = int(round(n))
+    capped = p_detractors > 1 - p_promoters
     p_detractors = min(p_detractors, 1 - p_promoters)
     result = nps_from_shares(p_promoters, p_detractors, n, confidence=confidence)
     low, high = result.ci
@@ -176,6 +69,8 @@ def nps_interval_view(n: float, p_promoters: float, p_detractors: float, *, conf
     ax.plot([n], [(high - low) / 2], "o", color=plots.RED)
     text = (f"NPS {result.value:.1f}, standard error {result.se:.2f}, {100 * confidence:g}% interval {low:.1f} to "
             f"{high:.1f} (+/- {(high - low) / 2:.1f} points with {n:,} responses)")
+    if capped:
+        text += f"; detractors capped at {p_detractors:.0%}, so that the shares add to at most 100%"
     return text, ax
 
 
@@ -236,14 +131,14 @@ def churn_compounding_view(monthly_rate: float, months: int = 12, *, ax=None):
     Examples
     --------
     >>> churn_compounding_view(0.05, 12)[0]
-    '5.0% a month is 46.0% a year (not 60%); expected lifetime 20.0 months'
+    '5.0% a month is 46.0% a year, not 12 x 5.0% = 60%; expected lifetime 20.0 months'
     """
     k = np.arange(1, int(months) + 1)
     cumulative = [compound_churn(monthly_rate, periods=int(m)).value for m in k]
     ax = plots.compounding(monthly_rate, cumulative, periods=k, ax=ax)
     life = expected_lifetime(monthly_rate).value
-    text = (f"{monthly_rate:.1%} a month is {compound_churn(monthly_rate, periods=12).value:.1%} a year (not "
-            f"{min(12 * monthly_rate, 1):.0%}); expected lifetime {life:.1f} months")
+    text = (f"{monthly_rate:.1%} a month is {compound_churn(monthly_rate, periods=12).value:.1%} a year, not "
+            f"12 x {monthly_rate:.1%} = {12 * monthly_rate:.0%}; expected lifetime {life:.1f} months")
     return text, ax
 
 
@@ -364,7 +259,8 @@ def survival_view(lifetimes, by: str, show_intervals: bool = True, *, confidence
     'median lifetime: a 1, b not reached within 4'
     """
     fitters = kaplan_meier(lifetimes, by=None if by == "everyone" else by, confidence=confidence)
-    ax = plots.survival_curves(fitters, show_intervals=show_intervals, ax=ax, title=f"Still subscribed, by {by}")
+    title = "Still subscribed, everyone" if by == "everyone" else f"Still subscribed, by {by}"
+    ax = plots.survival_curves(fitters, show_intervals=show_intervals, ax=ax, title=title)
     unit = lifetimes.attrs.get("time_unit")
     medians = []
     for label, fitter in fitters.items():

@@ -126,6 +126,9 @@ def test_retention_curves():
     averages = pd.DataFrame({"weighted": [1.0, 0.4], "simple": [1.0, 0.5]}, index=[0, 1])
     ax = plots.retention_curves(averages)
     assert ax.lines[0].get_ydata().tolist() == [100.0, 40.0] and ax.lines[1].get_ydata().tolist() == [100.0, 50.0]
+    assert ax.get_xlabel() == "age (periods since first purchase)"
+    averages.attrs["time_unit"] = "month"
+    assert plots.retention_curves(averages).get_xlabel() == "age (months since first purchase)"
 
 
 def test_survival_curves():
@@ -146,6 +149,8 @@ def test_predicted_vs_actual():
     table = pd.DataFrame({"predicted": [0.5, 1.5], "actual": [0.4, 1.7]}, index=[0, 1])
     ax = plots.predicted_vs_actual(table)
     assert ax.lines[0].get_ydata().tolist() == [0.4, 1.7] and ax.lines[1].get_ydata().tolist() == [0.5, 1.5]
+    table.attrs["time_unit"] = "day"
+    assert plots.predicted_vs_actual(table).get_xlabel() == "repeat purchase days in the calibration period"
 
 
 def test_value_concentration():

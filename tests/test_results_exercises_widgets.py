@@ -72,7 +72,7 @@ def test_nps_view_reports_the_interval_of_the_kit():
 
 def test_churn_view_reports_compounding():
     text, ax = widgets.churn_compounding_view(0.05, 12)
-    assert "46.0% a year (not 60%)" in text and "20.0 months" in text
+    assert "46.0% a year, not 12 x 5.0% = 60%" in text and "20.0 months" in text
 
 
 def test_explorers_respond_with_the_kit_s_numbers():

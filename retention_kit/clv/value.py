@@ -94,7 +94,8 @@ def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 1
 
     Returns
     -------
-    DataFrame indexed by ``frequency_cal``: ``customers``, ``actual`` and ``predicted`` (means).
+    DataFrame indexed by ``frequency_cal``: ``customers``, ``actual`` and ``predicted`` (means of repeat
+    purchase periods, such as days); ``attrs["time_unit"]`` is the model's unit.
 
     Raises
     ------
@@ -117,5 +118,7 @@ def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 1
     calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
     predicted = model.expected_purchases(calibration, horizon=float(split["duration_holdout"].iloc[0]))
     bucket = split["frequency_cal"].clip(upper=max_frequency).astype(int).rename("frequency_cal")
-    return pd.DataFrame({"actual": split["frequency_holdout"], "predicted": predicted}).groupby(bucket).agg(
+    table = pd.DataFrame({"actual": split["frequency_holdout"], "predicted": predicted}).groupby(bucket).agg(
         customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean"))
+    table.attrs["time_unit"] = model.time_unit_        # frequencies count purchase periods of this unit
+    return table

@@ -18,7 +18,8 @@ def _support_ratio():
 
 register(
     Exercise("03-churn-q1-2025", "churn rate of Tallyworks in Q1 2025 (a fraction)", _q1,
-             "{lost:,} of the {at_start:,} customers there on 1 January left before 1 April: {answer:.4f}.",
+             "{lost:,} of the {at_start:,} customers at the start of the quarter (joined before 1 January, not gone) "
+             "left before 1 April: {answer:.4f}.",
              "the quarter is the half-open period from 1 January to 1 April; rk.churn_rate takes its two ends",
              abs_tol=1e-4, unit="fraction"),
     Exercise("03-annual-from-monthly", "annual churn implied by 3% monthly churn (a fraction)",

@@ -43,5 +43,5 @@ register(
              "{answer:.2f} months: the year's retention spend per retained customer is repaid by that many months of "
              "a retained customer's margin.",
              "divide the cost per retained customer by one month of margin: 80% of the mean monthly fee of the "
-             "customers there on 1 January 2025 who had not left by 1 January 2026", rel_tol=1e-3),
+             "customers at the start of 2025 who were still customers at the start of 2026", rel_tol=1e-3),
 )

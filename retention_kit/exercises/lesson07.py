@@ -48,9 +48,10 @@ register(
              "the first margin arrives now, so the series starts at t = 0: pick the matching timing of "
              "rk.clv.formula_clv", rel_tol=1e-4),
     Exercise("07-holdout-ratio",
-             "total predicted holdout purchases divided by total actual ones (BG/NBD fitted on the calibration period)",
+             "total predicted holdout repeat purchase days divided by total actual ones (BG/NBD fitted on the "
+             "calibration period)",
              _holdout_ratio,
-             "the model predicted {predicted:,.0f} repeat purchases in the holdout half-year, and {actual:,.0f} "
+             "the model predicted {predicted:,.0f} repeat purchase days in the holdout half-year, and {actual:,.0f} "
              "happened: a ratio of {answer:.3f}.",
              "the holdout table holds means per group: weight each by its number of customers before summing",
              rel_tol=1e-3),

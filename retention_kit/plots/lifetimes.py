@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..validation import plural
 from ._common import RED, _axes, _columns, _level
 
 __all__ = ["churn_over_time", "compounding", "cohort_heatmap", "retention_curves", "survival_curves"]
+
+
+def _age_label(table) -> str:
+    unit = table.attrs.get("time_unit")
+    return f"age ({plural(unit) if unit else 'periods'} since first purchase)"
 
 
 def churn_over_time(table: pd.DataFrame, *, ax=None, title="Churn rate by period"):
@@ -79,7 +84,7 @@ def compounding(rate: float, cumulative, *, periods=None, time_unit: str = "mont
     ax.plot(k, 100 * np.minimum(rate * k, 1), ls="--", label=f"multiplied: {rate:g} x k")
     ax.set(xlabel=f"{plural(time_unit)} k", ylabel="share of the cohort lost",
            title=f"Churn per {time_unit} adds up by compounding")
-    ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
     return ax
@@ -124,7 +129,7 @@ def cohort_heatmap(retention: pd.DataFrame, *, annotate: bool = True, ax=None,
     sns.heatmap(frame, mask=~np.isfinite(values), cmap="viridis", vmin=0, vmax=top, annot=labels if annotate else False,
                 fmt="", annot_kws={"fontsize": 6}, cbar_kws={"label": "% of cohort active", "format": PercentFormatter(100)},
                 ax=ax)
-    ax.set(title=title, xlabel="age (periods since first purchase)", ylabel="cohort")
+    ax.set(title=title, xlabel=_age_label(retention), ylabel="cohort")
     ax.tick_params(labelsize="small")
     return ax
 
@@ -157,7 +162,8 @@ def retention_curves(averages: pd.DataFrame, *, ax=None, title="Average retentio
     ax = _axes(ax)
     ax.plot(averages.index, 100 * averages["weighted"], marker="o", ms=3, label="size-weighted (pooled customers)")
     ax.plot(averages.index, 100 * averages["simple"], marker="s", ms=3, ls="--", label="simple mean of cohorts")
-    ax.set(xlabel="age (periods since first purchase)", ylabel="active", title=title, ylim=(0, None))
+    ax.set(xlabel=_age_label(averages), ylabel="active", title=title, ylim=(0, None))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
+from ..validation import plural
 from ._common import ORANGE, RED, TEAL, _axes, _columns
 
 __all__ = ["purchase_count_histogram", "repeat_probability", "spend_by_period", "predicted_vs_actual", "value_concentration", "formula_clv_bars"]
@@ -148,7 +149,9 @@ def predicted_vs_actual(table: pd.DataFrame, *, ax=None, title="Holdout: predict
     ax = _axes(ax)
     ax.plot(table.index, table["actual"], marker="o", label="actual")
     ax.plot(table.index, table["predicted"], marker="s", ls="--", label="predicted by the model")
-    ax.set(xlabel="repeat purchases in the calibration period", ylabel="mean purchases in the holdout", title=title)
+    unit = table.attrs.get("time_unit")
+    what = f"purchase {plural(unit)}" if unit else "purchases"
+    ax.set(xlabel=f"repeat {what} in the calibration period", ylabel=f"mean {what} in the holdout", title=title)
     ax.legend(frameon=False)
     ax.grid(alpha=0.3)
     return ax
@@ -219,6 +222,7 @@ def formula_clv_bars(values: dict, *, ax=None, title="Customer lifetime value by
     bars = ax.bar([labels.get(k, k) for k in names], [values[k] for k in names], color=[TEAL, ORANGE, RED][:len(names)])
     for bar, key in zip(bars, names):
         ax.text(bar.get_x() + bar.get_width() / 2, bar.get_height(), f"${values[key]:,.1f}", ha="center", va="bottom")
-    ax.set(ylabel="lifetime value ($)", title=title)
+    ax.set(ylabel="lifetime value", title=title)
+    ax.yaxis.set_major_formatter(lambda v, _: f"${v:,.0f}")
     ax.set_ylim(0, 1.15 * max(values.values()))
     return ax
