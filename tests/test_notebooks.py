@@ -192,3 +192,34 @@ def test_make_test_runs_unit_tests_and_nbval_over_every_notebook():
     assert any("pytest tests" in line for line in plan.splitlines())
     assert len(nbval) == 1 and "--nbval-sanitize-with nbval_sanitize.cfg" in nbval[0]
     assert all(str(p.relative_to(ROOT)) in nbval[0] for p in NOTEBOOKS)
+
+
+def test_the_student_workspace_never_overwrites_a_file(tmp_path):
+    from importlib.util import module_from_spec, spec_from_file_location
+    spec = spec_from_file_location("workspace", ROOT / "tools" / "workspace.py")
+    tool = module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    release, workspace = tmp_path / "release" / "notebooks", tmp_path / "workspace"
+    release.mkdir(parents=True)
+    (release / "01_a.ipynb").write_text("release 1")
+    first = tool.update(release.parent, workspace)
+    assert first["added"] == ["notebooks/01_a.ipynb"] and (workspace / "README.md").exists()
+    (workspace / "notebooks" / "01_a.ipynb").write_text("the student's own work")
+    (release / "01_a.ipynb").write_text("release 2, improved")          # the lesson is updated ...
+    (release / "02_b.ipynb").write_text("a new lesson")                 # ... and a new one is released
+    second = tool.update(release.parent, workspace)
+    assert second == {"added": ["notebooks/02_b.ipynb"], "kept": [], "newer_release": ["notebooks/01_a.ipynb"]}
+    assert (workspace / "notebooks" / "01_a.ipynb").read_text() == "the student's own work"
+    assert (workspace / "notebooks" / "02_b.ipynb").read_text() == "a new lesson"
+    third = tool.update(release.parent, workspace)
+    assert third["added"] == [] and third["kept"] == ["notebooks/02_b.ipynb"]
+
+
+def test_make_lab_opens_the_workspace_and_make_instructor_the_solutions():
+    lab = subprocess.run(["make", "-n", "lab", "STAMP=Makefile"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    assert "tools/make_student.py --out build/student" in lab and "tools/workspace.py" in lab
+    assert 'root_dir="' + str(ROOT) + '/workspace"' in lab
+    instructor = subprocess.run(["make", "-n", "instructor", "STAMP=Makefile"], cwd=ROOT, capture_output=True,
+                                text=True, check=True).stdout
+    assert 'root_dir="' + str(ROOT) + '"' in instructor
