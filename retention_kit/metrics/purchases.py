@@ -163,11 +163,11 @@ def first_window_counts(transactions: pd.DataFrame, *, window: float = 365, time
     return in_window.groupby(customer_id_col).size().rename("purchases")
 
 
-@validate(max_count=Integer(low=1))
+@validate(max_count=Integer(low=1), confidence=Confidence())
 def repeat_probability_by_count(transactions: pd.DataFrame, *, window: float = 365, time_unit: str = "day",
                                 max_count: int = 15, observation_period_end=None,
                                 customer_id_col: str = "customer_id", datetime_col: str = "date",
-                                monetary_value_col: str | None = "amount") -> pd.DataFrame:
+                                monetary_value_col: str | None = "amount", confidence: float = 0.95) -> pd.DataFrame:
     """Probability of making purchase k+1 given k purchases, within each customer's first ``window``.
 
     Uses :func:`first_window_counts` (customers with a fully observed window only). For each k:
@@ -183,11 +183,13 @@ def repeat_probability_by_count(transactions: pd.DataFrame, *, window: float = 3
     window, time_unit, observation_period_end : as in :func:`first_window_counts`
     max_count : int, default 15
     customer_id_col, datetime_col, monetary_value_col : str
+    confidence : float, default 0.95
 
     Returns
     -------
     DataFrame with columns ``purchases`` (k), ``customers``, ``went_on``, ``probability``
-    (NaN where no customer reached k).
+    (NaN where no customer reached k), and its Wilson interval ``ci_low``, ``ci_high``;
+    ``attrs["confidence"]``.
 
     Raises
     ------
@@ -210,4 +212,9 @@ def repeat_probability_by_count(transactions: pd.DataFrame, *, window: float = 3
     went_on = (counts[None, :] >= k[:, None] + 1).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         prob = np.where(reached > 0, went_on / np.maximum(reached, 1), np.nan)
-    return pd.DataFrame({"purchases": k, "customers": reached, "went_on": went_on, "probability": prob})
+    bounds = [proportion(int(g), int(n), confidence=confidence).ci if n else (np.nan, np.nan)
+              for g, n in zip(went_on, reached)]
+    table = pd.DataFrame({"purchases": k, "customers": reached, "went_on": went_on, "probability": prob,
+                          "ci_low": [b[0] for b in bounds], "ci_high": [b[1] for b in bounds]})
+    table.attrs["confidence"] = confidence
+    return table

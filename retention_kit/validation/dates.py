@@ -203,8 +203,8 @@ _ISOLATION = np.timedelta64(366, "D")
 def require_no_isolated_dates(dates: pd.Series, column: str) -> None:
     """Refuse a first or last date that stands far from all the others (a probable typo).
 
-    A date is isolated when its gap to the nearest other date exceeds both a year and the span of
-    all the other dates.
+    A date is isolated when it stands in a single row and its gap to the nearest other date exceeds
+    both a year and the span of all the other dates.
 
     Parameters
     ----------
@@ -244,7 +244,8 @@ def require_no_isolated_dates(dates: pd.Series, column: str) -> None:
             (high, inner_high, inner_high - low, "after the next latest"),
             (low, inner_low, high - inner_low, "before the next earliest")):
         gap = abs(extreme - neighbour)
-        if gap > _ISOLATION and gap > rest_span:
+        alone = int((values == extreme.astype(np.int64)).sum()) == 1     # a cluster of rows is not a typo
+        if alone and gap > _ISOLATION and gap > rest_span:
             row = label(dates.index[np.flatnonzero(dates.to_numpy(dtype="datetime64[ns]") == extreme)[0]])
             years = gap / np.timedelta64(1, "D") / 365.25
             raise InputError(f"column {column!r} has a date far from all the others: {pd.Timestamp(extreme)} (row {row}), "

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .results import MetricResult
-from .validation import (Confidence, InputError, as_flag, convert_length, label, plural, require_columns,
+from ..results import MetricResult
+from ..validation import (Confidence, InputError, as_flag, convert_length, label, plural, require_columns,
                          require_complete, require_frame, require_labels, require_numeric, require_subscriptions,
                          require_time_unit, validate)
 
@@ -126,14 +126,15 @@ def kaplan_meier(lifetimes: pd.DataFrame, *, by: str | None = None, duration_col
     from lifelines import KaplanMeierFitter
     durations, events = _durations(lifetimes, duration_col, event_col, flag_values)
     if by is None:
-        groups = {"all": lifetimes.index}
+        groups = {"all": np.arange(len(lifetimes))}
     else:
         require_columns(lifetimes, [by], "lifetimes", "pass an existing column as by")
         require_labels(lifetimes[by], by)
-        groups = lifetimes.groupby(by, observed=True).groups
+        groups = lifetimes.groupby(by, observed=True).indices        # positions: the index may repeat
     fitters = {}
     for value, index in groups.items():
-        fitter = KaplanMeierFitter(alpha=1 - confidence).fit(durations[index], events[index], label=str(value))
+        fitter = KaplanMeierFitter(alpha=1 - confidence).fit(durations.iloc[index], events.iloc[index],
+                                                             label=str(value))
         fitter.time_unit = lifetimes.attrs.get("time_unit")
         fitters[value] = fitter
     return fitters
@@ -262,3 +263,4 @@ def churn_by_age(fitter, ages) -> pd.Series:
     s_next = fitter.survival_function_at_times(k + 1).to_numpy()
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.Series(1 - s_next / s_now, index=pd.Index(k, name="age"), name="churn")
+
