@@ -87,10 +87,11 @@ def renewal_gap():
     return 100 * (s.loc[s["csat"] >= 4, "renewed"].mean() - s.loc[s["csat"] <= 2, "renewed"].mean())
 
 
-def support_ratio():
+def enterprise_gap():
     t = subs()
+    t = t[t["plan"] == "enterprise"]
     flag = t["unresolved_tickets_90d"] > 0
-    return churn(t[flag], "2025-01-01", "2026-01-01") / churn(t[~flag], "2025-01-01", "2026-01-01")
+    return churn(t[flag], "2025-01-01", "2026-01-01") - churn(t[~flag], "2025-01-01", "2026-01-01")
 
 
 def cohort_frame():
@@ -153,6 +154,19 @@ def crc():
     return spend_2025()["amount"].sum() / len(retained_2025())
 
 
+def crc_h1():
+    costs = csv("retention_costs", parse_dates=["date"])
+    t = subs()
+    kept = (t["start_date"] < "2025-01-01") & ~(t["end_date"] < "2025-07-01")
+    return costs.loc[(costs["date"] >= "2025-01-01") & (costs["date"] < "2025-07-01"), "amount"].sum() / kept.sum()
+
+
+def fastest_growing():
+    costs = csv("retention_costs", parse_dates=["date"])
+    spend = costs.groupby([costs["date"].dt.year, "program"])["amount"].sum().unstack(0)
+    return (spend[2025] - spend[2024]).idxmax()
+
+
 def lifetimes_models():
     from lifetimes import BetaGeoFitter, GammaGammaFitter
     from lifetimes.utils import summary_data_from_transaction_data
@@ -195,18 +209,21 @@ INDEPENDENT = {
     "02-csat-overall": csat_overall,
     "02-lowest-touchpoint": lowest_touchpoint,
     "02-renewal-gap": renewal_gap,
-    "03-churn-q1-2025": lambda: churn(subs(), "2025-01-01", "2025-04-01"),
+    "03-churn-q2-2025": lambda: churn(subs(), "2025-04-01", "2025-07-01"),
     "03-annual-from-monthly": lambda: 1 - 0.97 ** 12,
-    "03-support-ratio": support_ratio,
+    "03-enterprise-gap": enterprise_gap,
+    "03-judge-support": lambda: "b",
     "04-weighted-month3": weighted_month3,
     "04-promo-month3": promo_month3,
     "04-median-unresolved": median_unresolved,
     "05-rpr-2025": lambda: (year_counts() >= 2).mean(),
     "05-more-than-five": lambda: (year_counts() > 5).mean(),
     "05-selection": selection,
-    "06-crc-2025": crc,
-    "06-largest-program": lambda: spend_2025().groupby("program")["amount"].sum().idxmax(),
+    "06-crc-h1-2025": crc_h1,
+    "06-fastest-growing-program": fastest_growing,
     "06-payback-months": lambda: crc() / (0.8 * retained_2025()["monthly_fee"].mean()),
+    "06-judge-payback": lambda: "b",          # judgement questions: the answer is the model answer's choice
+    "06-judge-support": lambda: "b",
     "07-formula-start": lambda: 23.20 * 1.01 / (1.01 - 0.96),
     "07-holdout-ratio": holdout_ratio,
     "07-top-decile-share": top_decile,

@@ -130,6 +130,19 @@ def test_every_exercise_is_used_exactly_once_and_every_check_exists():
     assert len(lesson_checks) == len(set(lesson_checks))
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_judgement_question_has_a_model_answer(path):
+    cells = read(path).cells
+    start = next(i for i, c in enumerate(cells) if c.cell_type == "markdown" and "## Exercises" in c.source)
+    exercise = re.compile(r"^\*\*\d+\.\*\*", re.M)
+    questions = [i for i in range(start, len(cells)) if cells[i].cell_type == "markdown" and exercise.search(cells[i].source)]
+    for n, i in enumerate(questions):
+        if re.search(r"\bjudge\b|which is the (strongest|best)|what do .* support", cells[i].source, re.I):
+            until = questions[n + 1] if n + 1 < len(questions) else len(cells)
+            block = "".join(c.source for c in cells[i:until] if c.cell_type == "markdown")
+            assert "<!-- BEGIN MODEL ANSWER -->" in block, f"{path.name}: no model answer for {cells[i].source[:60]!r}"
+
+
 def test_solutions_are_marked_and_every_check_passes_in_the_instructor_copy():
     for path in LESSONS:
         for cell in code_cells(path):
@@ -148,7 +161,7 @@ def test_student_release_has_no_solutions_and_runs_top_to_bottom(tmp_path):
     for copy in copies:
         nb = nbformat.read(copy, as_version=4)
         text = "".join(c.source for c in nb.cells)
-        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+        assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text and "MODEL ANSWER" not in text
         assert all(not c.get("outputs") and c.get("execution_count") is None for c in nb.cells if c.cell_type == "code")
         assert nb.metadata["language_info"]["version"]          # opens unmodified in JupyterLab too
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(copy.parent)}}).execute()
@@ -167,6 +180,8 @@ def test_strip_solutions_keeps_indentation_and_refuses_unbalanced_markers():
     assert tool.strip_solutions(src) == "answer = None\nif True:\n    # YOUR CODE HERE\nprint(answer)"
     with pytest.raises(ValueError, match="unbalanced"):
         tool.strip_solutions("### BEGIN SOLUTION\nx = 1\n")
+    judged = "Judge it.\n\n<!-- BEGIN MODEL ANSWER -->\n**Model answer.** (b).\n<!-- END MODEL ANSWER -->\n"
+    assert tool.strip_solutions(judged) == "Judge it.\n\n" + tool.YOUR_ANSWER + "\n"
 
 
 def test_course_site_has_a_page_per_notebook_with_working_links(tmp_path):

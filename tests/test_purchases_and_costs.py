@@ -74,7 +74,7 @@ def test_retention_cost_hand_worked():
                            "date": pd.to_datetime(["2025-01-10", "2025-02-01", "2025-04-01", "2026-01-05"]),
                            "amount": [100.0, 50.0, 150.0, 999.0]})
     r = rk.retention_cost(ledger, retained_customers=20, period_start="2025-01-01", period_end="2026-01-01")
-    assert (r.total, r.items, r.value) == (300.0, 3, 15.0)
+    assert (r.value, r.items, r.per_retained_customer) == (300.0, 3, 15.0)
     assert r.by_program.to_dict() == {"loyalty": 250.0, "support": 50.0}
     assert r.by_period.loc[pd.Period("2025Q1"), "loyalty"] == 100.0
     assert r.by_period.loc[pd.Period("2025Q2"), "support"] == 0.0

@@ -38,8 +38,8 @@ def test_every_exercise_gives_three_kinds_of_feedback(exercise_id):
 
 
 def test_check_helps_with_percent_instead_of_fraction():
-    expected = exercises.expected_answer("03-churn-q1-2025")
-    verdict = rk.check("03-churn-q1-2025", 100 * expected)
+    expected = exercises.expected_answer("03-churn-q2-2025")
+    verdict = rk.check("03-churn-q2-2025", 100 * expected)
     assert not verdict and "percentage" in verdict.message
 
 
@@ -52,7 +52,7 @@ def test_check_explains_unknown_ids_and_wrong_types():
 
 
 def test_feedback_with_dollar_amounts_is_never_typeset_as_math():
-    verdict = rk.check("06-crc-2025", exercises.expected_answer("06-crc-2025"))
+    verdict = rk.check("06-crc-h1-2025", exercises.expected_answer("06-crc-h1-2025"))
     assert verdict and repr(verdict).count("$") == 2                  # plain text keeps its dollar signs
     html = verdict._repr_html_()
     assert "mathjax_ignore" in html and "$" not in html and html.count("&#36;") == 2
@@ -111,3 +111,12 @@ def test_survival_explorer_switches_groups_and_says_when_the_median_is_not_reach
     explorer.controls["by"].value = "plan"
     assert "basic" in explorer.label.value and "enterprise not reached within" in explorer.label.value
     assert "inf" not in explorer.label.value
+
+
+def test_a_wrong_option_of_a_judgement_question_gets_its_own_feedback():
+    right = rk.check("06-judge-support", "B")
+    assert right and "randomized test" in right.message
+    wrong = rk.check("06-judge-support", "a")
+    assert wrong.correct is False and "assumes the tickets cause the churn" in wrong.message and "Hint" in wrong.message
+    unknown = rk.check("06-judge-support", "d")
+    assert unknown.correct is False and "is not it yet" in unknown.message

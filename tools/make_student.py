@@ -1,8 +1,11 @@
-"""Write student copies of the course notebooks: solutions removed, outputs cleared.
+"""Write student copies of the course notebooks: solutions and model answers removed, outputs cleared.
 
 In the instructor notebooks a solution sits between a line ``### BEGIN SOLUTION`` and a line
 ``### END SOLUTION``; the student copy replaces it with ``# YOUR CODE HERE``, so the
-``answer = None`` line above it stays and ``rk.check`` reports the exercise as unanswered.
+``answer = None`` line above it stays and ``rk.check`` reports the exercise as unanswered. A model
+answer to a judgement question sits in a markdown cell between ``<!-- BEGIN MODEL ANSWER -->`` and
+``<!-- END MODEL ANSWER -->`` (invisible when rendered); the student copy replaces it with a line
+that invites the student's own answer.
 Usage: python tools/make_student.py --out build/student notebooks/*.ipynb
 """
 import argparse
@@ -13,12 +16,17 @@ from pathlib import Path
 import nbformat
 
 SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*\n.*?^([ \t]*)### END SOLUTION[ \t]*$", re.S | re.M)
+MODEL_ANSWER = re.compile(r"<!-- BEGIN MODEL ANSWER -->.*?<!-- END MODEL ANSWER -->", re.S)
+YOUR_ANSWER = "*Your answer:* (write it here, then compare it with your instructor's)"
 
 
 def strip_solutions(source: str) -> str:
-    """Replace every solution block with a placeholder at the block's indentation."""
-    if source.count("### BEGIN SOLUTION") != source.count("### END SOLUTION"):
-        raise ValueError("unbalanced ### BEGIN SOLUTION / ### END SOLUTION markers in:\n" + source)
+    """Replace every solution block with a placeholder at the block's indentation, and every model answer."""
+    for begin, end in (("### BEGIN SOLUTION", "### END SOLUTION"),
+                       ("<!-- BEGIN MODEL ANSWER -->", "<!-- END MODEL ANSWER -->")):
+        if source.count(begin) != source.count(end):
+            raise ValueError(f"unbalanced {begin} / {end} markers in:\n" + source)
+    source = MODEL_ANSWER.sub(YOUR_ANSWER, source)
     return SOLUTION.sub(lambda m: f"{m.group(1)}# YOUR CODE HERE", source)
 
 

@@ -78,7 +78,9 @@ class Exercise:
     ``why`` is a template filled with ``answer`` and the solution's facts, shown with a correct
     answer; ``hint`` is shown with a wrong or missing one: it points to the idea and the function,
     never the solution call. ``kind`` is "number", "integer", "choice" or "bool";
-    ``unit="fraction"`` enables the percentage-instead-of-fraction hint.
+    ``unit="fraction"`` enables the percentage-instead-of-fraction hint. A judgement question is a
+    "choice" among stated options: ``options`` maps each wrong option to why it is wrong, shown
+    when it is chosen.
 
     Parameters
     ----------
@@ -88,6 +90,7 @@ class Exercise:
     kind : str, default "number"
     abs_tol, rel_tol : float, the tolerance of a numeric answer
     unit : str
+    options : dict from a wrong option (such as "a") to the feedback for it, optional
 
     Examples
     --------
@@ -105,6 +108,7 @@ class Exercise:
     abs_tol: float = 0.0
     rel_tol: float = 0.0
     unit: str = ""
+    options: dict = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, Exercise] = {}
@@ -148,7 +152,7 @@ def exercises() -> dict[str, Exercise]:
 
     Examples
     --------
-    >>> "03-churn-q1-2025" in exercises()
+    >>> "03-churn-q2-2025" in exercises()
     True
     """
     from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: F401
@@ -220,7 +224,7 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     Parameters
     ----------
     exercise_id : str
-        The id printed in the lesson, such as ``"03-churn-q1-2025"``.
+        The id printed in the lesson, such as ``"03-churn-q2-2025"``.
     answer : number, str, bool, MetricResult or None
         ``None`` means "not answered yet"; a ``MetricResult`` counts as its value.
 
@@ -255,7 +259,11 @@ def check(exercise_id: str, answer: Any) -> Feedback:
             return Feedback(exercise_id, False, f"answer True or False, not {answer!r}.")
         ok = bool(answer) == bool(expected)
     elif ex.kind == "choice":
-        ok = str(answer).strip().lower() == str(expected).lower()
+        chosen = str(answer).strip().lower()
+        ok = chosen == str(expected).lower()
+        if not ok and chosen in ex.options:
+            return Feedback(exercise_id, False, f"{answer!r} is not the best answer: {ex.options[chosen]}"
+                                                f"\n  Hint: {ex.hint}.")
     else:
         try:
             value = float(answer)

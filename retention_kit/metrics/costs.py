@@ -15,12 +15,14 @@ __all__ = ["retention_cost"]
 def retention_cost(costs: pd.DataFrame, *, retained_customers: int, period_start=None, period_end=None,
                    program_col: str = "program", datetime_col: str = "date", monetary_value_col: str = "amount",
                    time_unit: str = "quarter") -> MetricResult:
-    """Retention spend in a period, by program and by calendar period, and per retained customer.
+    """Customer retention cost: the retention spend of a period, by program and calendar period, and per retained customer.
 
-    cost per retained customer = total retention spend in [period_start, period_end) /
+    customer retention cost (CRC) = total retention spend in [period_start, period_end): everything
+    spent to keep existing customers. Beside it, as a ratio, cost per retained customer = CRC /
     ``retained_customers`` (customers at the start of the period still customers at its end,
-    ``retention_rate(...).retained``). Acquisition spend does not belong in ``costs``: it buys
-    new customers, not retained ones.
+    ``retention_rate(...).retained``). The ratio credits the spend with every customer kept, most
+    of whom would have stayed anyway: it is not the cost of a customer *saved*. Acquisition spend
+    does not belong in ``costs``: it buys new customers, not retained ones.
 
     Parameters
     ----------
@@ -37,9 +39,9 @@ def retention_cost(costs: pd.DataFrame, *, retained_customers: int, period_start
 
     Returns
     -------
-    MetricResult (kind ``"retention_cost"``) with ``value`` (currency per retained customer) and
-    parts ``total``, ``items``, ``retained_customers``, ``by_program`` (Series, largest first) and
-    ``by_period`` (calendar periods as rows, programs as columns).
+    MetricResult (kind ``"retention_cost"``) with ``value`` the total spend (currency) and parts
+    ``per_retained_customer``, ``retained_customers``, ``items``, ``by_program`` (Series, largest
+    first) and ``by_period`` (calendar periods as rows, programs as columns).
 
     Raises
     ------
@@ -52,8 +54,8 @@ def retention_cost(costs: pd.DataFrame, *, retained_customers: int, period_start
     >>> ledger = pd.DataFrame({"program": ["loyalty", "support", "loyalty"], "amount": [100.0, 50.0, 150.0],
     ...                        "date": pd.to_datetime(["2025-01-10", "2025-02-01", "2025-04-01"])})
     >>> r = retention_cost(ledger, retained_customers=30)
-    >>> r.value, r.total, r.by_program.to_dict()
-    (10.0, 300.0, {'loyalty': 250.0, 'support': 50.0})
+    >>> r.value, r.per_retained_customer, r.by_program.to_dict()
+    (300.0, 10.0, {'loyalty': 250.0, 'support': 50.0})
     """
     time_unit = require_time_unit(time_unit, allowed=tuple(PANDAS_PERIOD))
     require_frame(costs, "costs")
@@ -82,8 +84,7 @@ def retention_cost(costs: pd.DataFrame, *, retained_customers: int, period_start
     by_period = (ledger.assign(period=ledger["date"].dt.to_period(PANDAS_PERIOD[time_unit]))
                  .pivot_table(index="period", columns="program", values="amount", aggfunc="sum", fill_value=0.0))
     return MetricResult(
-        kind="retention_cost", name=f"Retention cost per retained customer, {label}",
-        value=total / retained_customers, unit="currency",
-        formula="total retention spend / customers retained over the same period",
-        parts=dict(total=total, items=len(ledger), retained_customers=retained_customers, by_program=by_program,
-                   by_period=by_period))
+        kind="retention_cost", name=f"Customer retention cost, {label}", value=total, unit="currency",
+        formula="total retention spend in the period;  per retained customer = total / customers retained",
+        parts=dict(per_retained_customer=total / retained_customers, retained_customers=retained_customers,
+                   items=len(ledger), by_program=by_program, by_period=by_period))
