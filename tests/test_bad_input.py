@@ -257,5 +257,5 @@ def test_library_errors_are_caught_first_with_the_argument_and_the_fix(call, mes
 
 
 def test_check_answers_an_unhashable_id_instead_of_raising():
-    verdict = rk.check(["01-nps-wave2"], 12.8)
+    verdict = rk.check(["01-sample-size"], 12.8)
     assert verdict.correct is False and "no exercise with this id" in verdict.message

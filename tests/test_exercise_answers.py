@@ -49,42 +49,44 @@ def wave(n):
     return s.loc[s["wave"] == n, "nps_score"]
 
 
-def nps_answer():
-    p, d, _ = shares(wave(2))
-    return 100 * (p - d)
+def lowest_touchpoint_nps():
+    s = survey()
+    first = s[s["wave"] == 1]
+    scores = first.dropna(subset=["nps_score"]).groupby("touchpoint")["nps_score"]
+    return min(100 * ((g >= 9).mean() - (g <= 6).mean()) for _, g in scores)
 
 
 def sample_size():
     p, d, _ = shares(wave(1))
-    return math.ceil(stats.norm.ppf(0.975) ** 2 * (p + d - (p - d) ** 2) / 0.03 ** 2)
+    return math.ceil(stats.norm.ppf(0.975) ** 2 * (p + d - (p - d) ** 2) / 0.04 ** 2)
 
 
-def change_significant():
-    (p1, d1, n1), (p2, d2, n2) = shares(wave(1)), shares(wave(2))
+def support_change_significant():
+    s = survey()
+    s = s[s["touchpoint"] == "support"]
+    (p1, d1, n1), (p2, d2, n2) = (shares(s.loc[s["wave"] == w, "nps_score"]) for w in (1, 2))
     se = 100 * math.sqrt((p1 + d1 - (p1 - d1) ** 2) / n1 + (p2 + d2 - (p2 - d2) ** 2) / n2)
     return abs(100 * (p2 - d2) - 100 * (p1 - d1)) / se > stats.norm.ppf(0.975)
 
 
-def referral_share():
+def promoter_passive_ratio():
     s = survey().dropna(subset=["nps_score"])
     category = pd.cut(s["nps_score"], [-1, 6, 8, 10], labels=["detractor", "passive", "promoter"])
-    by = s.groupby(category, observed=True)["referrals"].sum()
-    return by["promoter"] / by.sum()
+    per = s.groupby(category, observed=True)["referrals"].mean()
+    return per["promoter"] / per["passive"]
 
 
-def csat_overall():
-    ratings = survey()["csat"].dropna()
-    return 100 * ratings.isin([4, 5]).mean()
+def support_change():
+    s = survey()
+    s = s[s["touchpoint"] == "support"].dropna(subset=["csat"])
+    share = s.groupby("wave")["csat"].apply(lambda r: r.isin([4, 5]).mean())
+    return share[2] - share[1]
 
 
-def lowest_touchpoint():
+def support_renewal_gap():
     s = survey().dropna(subset=["csat"])
-    return s.groupby("touchpoint")["csat"].apply(lambda r: r.isin([4, 5]).mean()).idxmin()
-
-
-def renewal_gap():
-    s = survey().dropna(subset=["csat"])
-    return 100 * (s.loc[s["csat"] >= 4, "renewed"].mean() - s.loc[s["csat"] <= 2, "renewed"].mean())
+    s = s[s["touchpoint"] == "support"]
+    return s.loc[s["csat"] >= 4, "renewed"].mean() - s.loc[s["csat"] <= 2, "renewed"].mean()
 
 
 def enterprise_gap():
@@ -202,13 +204,14 @@ def top_decile():
 
 INDEPENDENT = {
     "00-warm-up": lambda: len(csv("saas_subscriptions")),
-    "01-nps-wave2": nps_answer,
+    "01-lowest-touchpoint-nps": lowest_touchpoint_nps,
     "01-sample-size": sample_size,
-    "01-change-significant": change_significant,
-    "01-referral-share": referral_share,
-    "02-csat-overall": csat_overall,
-    "02-lowest-touchpoint": lowest_touchpoint,
-    "02-renewal-gap": renewal_gap,
+    "01-support-change-significant": support_change_significant,
+    "01-promoter-passive-ratio": promoter_passive_ratio,
+    "01-judge-programme": lambda: "b",
+    "02-support-change": support_change,
+    "02-support-renewal-gap": support_renewal_gap,
+    "02-judge-support": lambda: "b",
     "03-churn-q2-2025": lambda: churn(subs(), "2025-04-01", "2025-07-01"),
     "03-annual-from-monthly": lambda: 1 - 0.97 ** 12,
     "03-enterprise-gap": enterprise_gap,

@@ -45,10 +45,10 @@ def test_check_helps_with_percent_instead_of_fraction():
 
 def test_check_explains_unknown_ids_and_wrong_types():
     assert "no exercise" in rk.check("99-nothing", 1).message
-    assert "no exercise" in rk.check(["01-nps-wave2"], 1).message        # an unhashable id is answered, not raised
-    assert "a number" in rk.check("01-nps-wave2", "high").message
-    assert "finite" in rk.check("01-nps-wave2", float("nan")).message
-    assert "True or False" in rk.check("01-change-significant", "yes").message
+    assert "no exercise" in rk.check(["01-sample-size"], 1).message        # an unhashable id is answered, not raised
+    assert "a number" in rk.check("01-sample-size", "high").message
+    assert "finite" in rk.check("01-sample-size", float("nan")).message
+    assert "True or False" in rk.check("01-support-change-significant", "yes").message
 
 
 def test_feedback_with_dollar_amounts_is_never_typeset_as_math():

@@ -51,6 +51,24 @@ def test_nps_interval_clipped_to_range():
     assert r.value == 100 and r.ci == (100.0, 100.0)
 
 
+def test_small_surveys_say_their_interval_is_unreliable():
+    # ten promoters: an interval of zero width, which the result must flag
+    small = rk.nps([10] * 10)
+    assert small.ci == (100.0, 100.0)
+    assert len(small.notes) == 1 and "unreliable" in small.notes[0] and "note:" in repr(small)
+    # the flag is earned: with 10 answers from a population of NPS 20 the "95%" interval covers
+    # 20 clearly less often than 95% of the time (counted here from exact multinomial probabilities)
+    p = (0.5, 0.2, 0.3)
+    coverage = 0.0
+    for k in range(11):
+        for j in range(11 - k):
+            prob = stats.multinomial.pmf([k, j, 10 - k - j], 10, p)
+            lo, hi = rk.metrics.nps_from_shares(k / 10, (10 - k - j) / 10, 10).ci
+            coverage += prob * (lo <= 20 <= hi)
+    assert coverage < 0.93
+    assert rk.nps(scores(250, 675, 75)).notes == ()
+
+
 @pytest.mark.parametrize("bad, fragment", [
     ([10, 11], "between 0 and 10"),
     ([10, -1], "between 0 and 10"),

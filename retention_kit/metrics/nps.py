@@ -115,7 +115,9 @@ def nps_from_shares(p_promoters: float, p_detractors: float, n: float, *, confid
 
     Returns
     -------
-    MetricResult (kind ``"nps"``) with ``value`` in points, ``se``, ``ci``.
+    MetricResult (kind ``"nps"``) with ``value`` in points, ``se``, ``ci``. Below
+    ``SMALL_SAMPLE`` answers its ``notes`` say the interval is unreliable: the normal
+    approximation needs many answers (ten promoters in a row give an interval of zero width).
 
     Raises
     ------
@@ -134,7 +136,19 @@ def nps_from_shares(p_promoters: float, p_detractors: float, n: float, *, confid
     se = 100 * math.sqrt(max(variance, 0.0) / n)
     return MetricResult(kind="nps", name="Net Promoter Score", value=value, unit="points", formula=_NPS_FORMULA,
                         parts=dict(n=n, p_promoters=p_promoters, p_detractors=p_detractors), se=se,
-                        ci=(max(value - z * se, -100.0), min(value + z * se, 100.0)), confidence=confidence)
+                        ci=(max(value - z * se, -100.0), min(value + z * se, 100.0)), confidence=confidence,
+                        notes=_small_sample_notes(n))
+
+
+SMALL_SAMPLE = 30
+
+
+def _small_sample_notes(n: float) -> tuple[str, ...]:
+    if n >= SMALL_SAMPLE:
+        return ()
+    return (f"only {n:g} answers: the interval rests on a normal approximation that is unreliable below "
+            f"{SMALL_SAMPLE} answers (it can be far too narrow, even of zero width); collect more answers "
+            f"(rk.nps_sample_size says how many) before deciding anything on it.",)
 
 
 @validate(confidence=Confidence())
@@ -183,7 +197,7 @@ def nps(scores, *, confidence: float = 0.95) -> MetricResult:
         kind="nps", name="Net Promoter Score", value=base.value, unit="points", formula=_NPS_FORMULA,
         parts=dict(n=n, promoters=promoters, passives=passives, detractors=detractors, p_promoters=promoters / n,
                    p_passives=passives / n, p_detractors=detractors / n, missing=missing),
-        se=base.se, ci=base.ci, confidence=confidence)
+        se=base.se, ci=base.ci, confidence=confidence, notes=base.notes)
 
 
 @validate(confidence=Confidence())
