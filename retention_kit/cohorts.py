@@ -147,7 +147,7 @@ def cohort_retention(table: pd.DataFrame) -> pd.DataFrame:
     return table.div(table[0], axis=0)
 
 
-def average_retention(table: pd.DataFrame) -> pd.DataFrame:
+def average_retention(table: pd.DataFrame, *, through_age: int | None = None) -> pd.DataFrame:
     """Retention at each age averaged over the cohorts observable at that age, two ways.
 
     * ``weighted``: sum of active customers / sum of cohort sizes (every customer counts once);
@@ -155,12 +155,18 @@ def average_retention(table: pd.DataFrame) -> pd.DataFrame:
 
     They differ when cohort size and retention go together; the weighted one answers "what share
     of customers is still active k periods after joining". ``cohorts`` counts the cohorts
-    behind each age (fewer at older ages: the mix of cohorts changes along the curve, so read
-    the tail with care).
+    behind each age. By default every age averages the cohorts observable at that age, so the mix
+    of cohorts changes along the curve: when a large cohort that retains badly stops being
+    observable, the average *rises* with no customer coming back (a composition effect). With
+    ``through_age=K`` only the cohorts observed through age K are kept, and ages 0..K are
+    averaged over the same customers.
 
     Parameters
     ----------
     table : DataFrame from :func:`cohort_table`
+    through_age : int, optional
+        Keep only the cohorts observable at this age (a fixed set of cohorts) and return ages
+        0..through_age.
 
     Returns
     -------
@@ -170,14 +176,26 @@ def average_retention(table: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     InputError
-        For a table without sizes in column 0.
+        For a table without sizes in column 0, or a ``through_age`` that no cohort reaches.
 
     Examples
     --------
     >>> t = pd.DataFrame({0: [100.0, 10.0], 1: [50.0, 9.0]})
     >>> average_retention(t).round(3).to_dict("index")[1]
     {'weighted': 0.536, 'simple': 0.7, 'cohorts': 2.0}
+    >>> young = pd.DataFrame({0: [100.0, 10.0], 1: [50.0, np.nan]})
+    >>> average_retention(young, through_age=1)["cohorts"].tolist()      # the young cohort is left out
+    [1.0, 1.0]
     """
+    _require_cohort_table(table)
+    if through_age is not None:
+        if isinstance(through_age, bool) or not isinstance(through_age, (int, np.integer)) or through_age < 0:
+            raise InputError(f"through_age must be a whole number of periods, 0 or more; got {through_age!r}.")
+        if through_age not in table.columns or table[through_age].notna().sum() == 0:
+            oldest = int(table.notna().sum(axis=0).gt(0).sum() - 1)
+            raise InputError(f"through_age={through_age}: no cohort is observable at that age (the oldest cohort "
+                             f"reaches age {oldest}); pass at most {oldest}.")
+        table = table.loc[table[through_age].notna(), [a for a in table.columns if a <= through_age]]
     rates = cohort_retention(table)
     observed = table.notna()
     sizes = table[0].to_numpy()[:, None] * observed

@@ -68,6 +68,19 @@ def test_weighted_average_equals_pooling_the_customers():
     assert avg.loc[3, "weighted"] == pytest.approx(table.loc[observable, 3].sum() / table.loc[observable, 0].sum())
 
 
+def test_a_fixed_set_of_cohorts_removes_the_composition_effect():
+    t = pd.DataFrame({0: [100.0, 800.0, 50.0], 1: [40.0, 80.0, 20.0], 2: [30.0, np.nan, np.nan]})
+    default = cohorts.average_retention(t)
+    # age 1 pools all three cohorts (140 / 950); age 2 only the first (30 / 100): the curve "rises"
+    assert default.loc[1, "weighted"] == pytest.approx(140 / 950) and default.loc[2, "weighted"] == pytest.approx(0.3)
+    fixed = cohorts.average_retention(t, through_age=2)
+    assert fixed["weighted"].tolist() == pytest.approx([1.0, 0.4, 0.3]) and fixed["cohorts"].tolist() == [1, 1, 1]
+    with pytest.raises(InputError, match="through_age=3: no cohort is observable.*pass at most 2"):
+        cohorts.average_retention(t, through_age=3)
+    with pytest.raises(InputError, match="through_age must be a whole number"):
+        cohorts.average_retention(t, through_age=1.5)
+
+
 def test_bad_input():
     tx = pd.DataFrame({"customer_id": [1], "date": pd.to_datetime(["2025-01-05"]), "amount": [3.0]})
     with pytest.raises(InputError, match="time_unit='M' is not a time unit of the kit; use 'month'"):

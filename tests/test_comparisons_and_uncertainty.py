@@ -100,6 +100,32 @@ def test_restricted_mean_with_censoring_against_lifelines_and_the_bootstrap():
     assert r.se == pytest.approx(boot.se, rel=0.2)
 
 
+def test_restricted_mean_difference_without_censoring_is_the_difference_of_truncated_means():
+    rng = np.random.default_rng(5)
+    a, b = rng.exponential(20, 800), rng.exponential(10, 600)
+    fit = {name: rk.survival.kaplan_meier(pd.DataFrame({"duration": T, "churned": True}))["all"]
+           for name, T in (("a", a), ("b", b))}
+    r = rk.survival.restricted_mean_difference(fit["a"], fit["b"], horizon=24)
+    ta, tb = np.minimum(a, 24), np.minimum(b, 24)
+    assert r.value == pytest.approx(ta.mean() - tb.mean())
+    se = math.sqrt(ta.var() / len(ta) + tb.var() / len(tb))          # Welch's standard error of two means
+    assert r.se == pytest.approx(se, rel=1e-6)
+    assert r.p_value == pytest.approx(2 * stats.norm.sf(abs(r.value) / se))
+    with pytest.raises(InputError, match="horizon"):
+        rk.survival.restricted_mean_difference(fit["a"], fit["b"], horizon=0)
+
+
+def test_restricted_mean_difference_with_censoring_against_lifelines():
+    from lifelines.utils import restricted_mean_survival_time
+    subs = rk.datasets.load_saas_subscriptions()
+    life = rk.survival.subscription_lifetimes(subs, observation_period_end="2026-01-01", time_unit="month")
+    life["flag"] = life["unresolved_tickets_90d"] > 0
+    curves = rk.survival.kaplan_meier(life, by="flag")
+    r = rk.survival.restricted_mean_difference(curves[False], curves[True], horizon=36)
+    assert r.value == pytest.approx(restricted_mean_survival_time(curves[False], t=36)
+                                    - restricted_mean_survival_time(curves[True], t=36))
+
+
 def test_discounted_value_without_censoring_is_the_mean_discounted_margin():
     rng = np.random.default_rng(3)
     T = rng.exponential(8, 1000)

@@ -103,28 +103,34 @@ def cohort_frame():
     return pd.DataFrame({"customer": tx["customer_id"], "cohort": first, "age": (month - first).apply(lambda d: d.n)})
 
 
-def weighted_month3():
+def fixed_cohorts_month12():
     frame = cohort_frame()
-    observable = frame["cohort"] + 3 <= pd.Period("2025-12", "M")
-    sizes = frame[observable].groupby("cohort")["customer"].nunique()
-    active = frame[observable & (frame["age"] == 3)].groupby("cohort")["customer"].nunique()
+    fixed = frame[frame["cohort"] + 18 <= pd.Period("2025-12", "M")]      # observed through age 18
+    sizes = fixed.groupby("cohort")["customer"].nunique()
+    active = fixed[fixed["age"] == 12].groupby("cohort")["customer"].nunique()
     return active.sum() / sizes.sum()
 
 
-def promo_month3():
+def promo_extra_active12():
     frame = cohort_frame()
-    november = frame[frame["cohort"] == pd.Period("2024-11", "M")]
-    return november.loc[november["age"] == 3, "customer"].nunique() / november["customer"].nunique()
+    active = frame[frame["age"] == 12].groupby("cohort")["customer"].nunique()
+    in_2024 = active[[c.year == 2024 for c in active.index]]
+    promo = pd.Period("2024-11", "M")
+    return in_2024[promo] - in_2024.drop(promo).median()
 
 
-def median_unresolved():
+def basic_months_apart():
     from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
     t = subs()
+    t = t[t["plan"] == "basic"]
     end = pd.Timestamp("2026-01-01")
     churned = t["end_date"] < end
     duration = (t["end_date"].where(churned, end) - t["start_date"]).dt.days / MONTH
-    flag = t["unresolved_tickets_90d"] > 0
-    return KaplanMeierFitter().fit(duration[flag], churned[flag]).median_survival_time_
+    resolved = t["unresolved_tickets_90d"] == 0
+    rmst = [restricted_mean_survival_time(KaplanMeierFitter().fit(duration[g], churned[g]), t=24)
+            for g in (resolved, ~resolved)]
+    return rmst[0] - rmst[1]
 
 
 def year_counts():
@@ -216,9 +222,10 @@ INDEPENDENT = {
     "03-annual-from-monthly": lambda: 1 - 0.97 ** 12,
     "03-enterprise-gap": enterprise_gap,
     "03-judge-support": lambda: "b",
-    "04-weighted-month3": weighted_month3,
-    "04-promo-month3": promo_month3,
-    "04-median-unresolved": median_unresolved,
+    "04-fixed-cohorts-month12": fixed_cohorts_month12,
+    "04-promo-extra-active12": promo_extra_active12,
+    "04-basic-months-apart": basic_months_apart,
+    "04-judge-promotion": lambda: "b",
     "05-rpr-2025": lambda: (year_counts() >= 2).mean(),
     "05-more-than-five": lambda: (year_counts() > 5).mean(),
     "05-selection": selection,

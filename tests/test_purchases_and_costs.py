@@ -69,6 +69,27 @@ def test_first_window_counts_excludes_unobserved_windows():
         rk.metrics.first_window_counts(tx, window=400, observation_period_end="2025-01-01")
 
 
+def test_first_window_totals_against_a_customer_by_customer_loop():
+    tx = rk.datasets.load_coffee_transactions()
+    ours = rk.metrics.first_window_totals(tx, window=12, time_unit="month")
+    end, length = pd.Timestamp("2026-01-01"), pd.Timedelta(days=365.25)      # twelve 30.4375-day months
+    expected = {}
+    for customer, part in tx.groupby("customer_id"):
+        first = part["date"].min()
+        if first + length <= end:
+            inside = part[part["date"] < first + length]
+            expected[customer] = (first, len(inside), inside["amount"].sum())
+    assert sorted(ours.index) == sorted(expected)
+    for customer, (first, purchases, spend) in expected.items():
+        row = ours.loc[customer]
+        assert (row["first_purchase"], row["purchases"]) == (first, purchases)
+        assert row["spend"] == pytest.approx(spend)
+    small = pd.DataFrame({"customer_id": [1, 1], "date": pd.to_datetime(["2024-01-01", "2024-01-05"])})
+    no_amounts = rk.metrics.first_window_totals(small, window=7, monetary_value_col=None,
+                                                observation_period_end="2024-02-01")
+    assert no_amounts.to_dict("index") == {1: {"first_purchase": pd.Timestamp("2024-01-01"), "purchases": 2}}
+
+
 def test_retention_cost_hand_worked():
     ledger = pd.DataFrame({"program": ["loyalty", "support", "loyalty", "support"],
                            "date": pd.to_datetime(["2025-01-10", "2025-02-01", "2025-04-01", "2026-01-05"]),

@@ -1,7 +1,9 @@
 """Exercises of lesson 04 (cohorts and survival)."""
 from functools import lru_cache
 
-from ..cohorts import average_retention, cohort_retention, cohort_table
+import pandas as pd
+
+from ..cohorts import average_retention, cohort_table
 from .data import load
 from .engine import Exercise, Solution, register
 
@@ -11,45 +13,61 @@ def _cohorts():
     return cohort_table(load("coffee_transactions"))
 
 
-def _weighted_month3():
-    averages = average_retention(_cohorts())
-    return Solution(float(averages.loc[3, "weighted"]),
-                    dict(cohorts=int(averages.loc[3, "cohorts"]), simple=float(averages.loc[3, "simple"])))
+def _fixed_month12():
+    fixed, every = average_retention(_cohorts(), through_age=18), average_retention(_cohorts())
+    return Solution(float(fixed.loc[12, "weighted"]),
+                    dict(cohorts=int(fixed.loc[12, "cohorts"]), every=float(every.loc[12, "weighted"]),
+                         every_cohorts=int(every.loc[12, "cohorts"])))
 
 
-def _promo_month3():
-    return Solution(float(cohort_retention(_cohorts()).loc["2024-11", 3]),
-                    dict(weighted=float(average_retention(_cohorts()).loc[3, "weighted"])))
+def _promo_extra_active12():
+    table = _cohorts()
+    promo = pd.Period("2024-11", "M")
+    others = table.loc[(table.index.year == 2024) & (table.index != promo)]
+    return Solution(int(table.loc[promo, 12] - others[12].median()),
+                    dict(promo=int(table.loc[promo, 12]), typical=float(others[12].median())))
 
 
-def _median_unresolved():
-    from ..survival import kaplan_meier, median_lifetime, subscription_lifetimes
+def _basic_months_apart():
+    from ..survival import kaplan_meier, restricted_mean_difference, subscription_lifetimes
     subs = load("saas_subscriptions")
-    lifetimes = subscription_lifetimes(subs.assign(unresolved=subs["unresolved_tickets_90d"] > 0),
-                                       observation_period_end="2026-01-01")
-    curves = kaplan_meier(lifetimes, by="unresolved")
-    return Solution(median_lifetime(curves[True]).value, dict(resolved=median_lifetime(curves[False]).value))
+    basic = subs[subs["plan"] == "basic"].assign(resolved=lambda d: d["unresolved_tickets_90d"] == 0)
+    curves = kaplan_meier(subscription_lifetimes(basic, observation_period_end="2026-01-01", time_unit="month"),
+                          by="resolved")
+    gap = restricted_mean_difference(curves[True], curves[False], horizon=24)
+    return Solution(gap.value, dict(low=gap.ci[0], high=gap.ci[1], resolved=gap.rmst_a, unresolved=gap.rmst_b))
 
 
 register(
-    Exercise("04-weighted-month3",
-             "size-weighted share of Harbor Coffee members active 3 months after their first purchase (a fraction)",
-             _weighted_month3,
-             "{answer:.4f}: active customers at age 3 summed over the {cohorts} cohorts observable at that age, "
-             "divided by their summed sizes; the simple mean of the cohorts gives {simple:.4f}.",
-             "pool the cohorts: every customer counts once, so sum the active customers and the sizes before dividing "
-             "(rk.cohorts.average_retention does both averages)", abs_tol=1e-4, unit="fraction"),
-    Exercise("04-promo-month3", "share of the November 2024 (launch promotion) cohort active at age 3 (a fraction)",
-             _promo_month3,
-             "{answer:.4f} of the November 2024 cohort (mostly promotion members) bought in their fourth month, "
-             "against {weighted:.4f} for members overall.",
-             "divide each cohort's row by its size (rk.cohorts.cohort_retention) and read the November 2024 row at "
-             "age 3", abs_tol=1e-4, unit="fraction"),
-    Exercise("04-median-unresolved",
-             "Kaplan-Meier median lifetime, in months, of subscribers left with an unresolved ticket",
-             _median_unresolved,
-             "{answer:.2f} months, against {resolved:.2f} for subscribers whose tickets were all resolved.",
-             "group the lifetimes by a True/False column of unresolved tickets, fit a curve per group "
-             "(rk.survival.kaplan_meier) and read the median of the True group (rk.survival.median_lifetime)",
-             abs_tol=0.01),
+    Exercise("04-fixed-cohorts-month12",
+             "size-weighted retention at age 12 over the cohorts observed through age 18 (a fraction)", _fixed_month12,
+             "{answer:.4f} over the same {cohorts} cohorts at every age, against {every:.4f} over the {every_cohorts} "
+             "cohorts observable at age 12: the larger set includes the large promotion cohort, which retains far "
+             "worse, so the two curves answer different questions.",
+             "a fixed set of cohorts is the one observed through the last age you show: rk.cohorts.average_retention "
+             "takes through_age", abs_tol=1e-4, unit="fraction"),
+    Exercise("04-promo-extra-active12",
+             "members of the November 2024 cohort buying at age 12, minus the median other 2024 cohort",
+             _promo_extra_active12,
+             "{promo} promotion-cohort members bought at age 12, against {typical:.0f} in the median other 2024 "
+             "cohort: {answer} more. A low rate on a large cohort can still keep more customers.",
+             "read age 12 in the cohort table (counts, not rates) for November 2024 and take the median of the other "
+             "2024 cohorts", kind="integer"),
+    Exercise("04-basic-months-apart",
+             "basic plan: 24-month restricted mean lifetime, all tickets resolved minus an unresolved ticket (months)",
+             _basic_months_apart,
+             "{answer:.2f} months (95% interval {low:.2f} to {high:.2f}): {resolved:.1f} against {unresolved:.1f} "
+             "months within the first 24. An association within one plan, not the effect of resolving tickets.",
+             "fit one Kaplan-Meier curve per support group on the basic subscribers only, then compare the areas "
+             "under them to the same horizon (rk.survival.restricted_mean_difference)", abs_tol=0.01),
+    Exercise("04-judge-promotion", "what the lesson says about repeating the launch promotion", lambda: Solution("b"),
+             "judge an acquisition channel by the customers it adds and what they spend beyond a baseline, with an "
+             "interval, then compare with its cost.",
+             "ask what the business gains from a promotion: a rate, or customers and money? And check the rise of the "
+             "curve against a fixed set of cohorts",
+             kind="choice",
+             options={"a": "a low retention rate on a cohort far larger than normal can still keep more customers "
+                           "and bring more money than a normal month; count customers kept and spend added.",
+                      "c": "the rise at age 14 is a composition effect: the promotion cohort stops being observable, "
+                           "and on a fixed set of cohorts the curve does not rise."}),
 )

@@ -15,7 +15,8 @@ from ..validation import (Confidence, InputError, Integer, Real, convert_length,
                           require_transactions, validate)
 from .rates import proportion
 
-__all__ = ["repeat_purchase_rate", "purchase_counts", "first_window_counts", "repeat_probability_by_count"]
+__all__ = ["repeat_purchase_rate", "purchase_counts", "first_window_counts", "first_window_totals",
+           "repeat_probability_by_count"]
 
 
 def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col, monetary_value_col):
@@ -148,19 +149,71 @@ def first_window_counts(transactions: pd.DataFrame, *, window: float = 365, time
     >>> first_window_counts(tx, window=30, observation_period_end="2025-01-01").to_dict()
     {1: 2}
     """
+    return first_window_totals(transactions, window=window, time_unit=time_unit,
+                               observation_period_end=observation_period_end, customer_id_col=customer_id_col,
+                               datetime_col=datetime_col, monetary_value_col=monetary_value_col)["purchases"]
+
+
+@validate(window=Real(low=0, closed="neither"))
+def first_window_totals(transactions: pd.DataFrame, *, window: float = 365, time_unit: str = "day",
+                        observation_period_end=None, customer_id_col: str = "customer_id",
+                        datetime_col: str = "date", monetary_value_col: str | None = "amount") -> pd.DataFrame:
+    """Each customer's first purchase, and their purchases and spend in the first ``window`` after it.
+
+    The window is [first purchase, first purchase + window); only customers whose whole window is
+    observed (first purchase + window <= ``observation_period_end``) are in the result, so late
+    joiners are not compared on a shorter window. Spend = sum of ``monetary_value_col`` in the
+    window: the same window for every customer, so cohorts and acquisition channels compare fairly.
+
+    Parameters
+    ----------
+    transactions : DataFrame, one row per purchase
+    window : float, default 365
+        The window's length in ``time_unit`` (a month is 30.4375 days).
+    time_unit : str, default "day"
+    observation_period_end : date, optional
+        The first instant not observed; default midnight after the day of the last purchase.
+    customer_id_col, datetime_col, monetary_value_col : str
+        ``monetary_value_col=None`` for a log without amounts (no ``spend`` column then).
+
+    Returns
+    -------
+    DataFrame indexed by customer id (eligible customers only) with ``first_purchase``,
+    ``purchases`` (the first one included) and ``spend``.
+
+    Raises
+    ------
+    InputError
+        For a log that fails the checks, a window that is not positive, or no eligible customer.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": [1, 1, 1, 2], "date": pd.to_datetime(
+    ...     ["2024-01-01", "2024-01-20", "2024-03-01", "2024-12-30"]), "amount": [3.0, 4.0, 9.0, 5.0]})
+    >>> first_window_totals(tx, window=30, observation_period_end="2025-01-01").to_dict("index")
+    {1: {'first_purchase': Timestamp('2024-01-01 00:00:00'), 'purchases': 2, 'spend': 7.0}}
+    """
     time_unit = require_time_unit(time_unit)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
                                monetary_value_col=monetary_value_col)
     end = (log.timestamp(observation_period_end, "observation_period_end") if observation_period_end is not None
            else log.default_end())
-    first = log.frame.groupby(customer_id_col)[datetime_col].transform("min")
+    dates = log.dates
+    first = dates.groupby(log.frame[customer_id_col]).transform("min")
     length = pd.Timedelta(days=convert_length(window, time_unit, "day"))
     eligible = (first + length <= end).to_numpy()
     if not eligible.any():
         raise InputError(f"no customer has a whole window of {window:g} {time_unit}(s) before {end}; shorten the "
                          f"window or pass a later observation_period_end.")
-    in_window = log.frame[eligible & (log.dates < first + length).to_numpy()]
-    return in_window.groupby(customer_id_col).size().rename("purchases")
+    keep = eligible & (dates < first + length).to_numpy()
+    frame = pd.DataFrame({"first_purchase": first[keep].to_numpy(), "purchases": 1}, index=log.frame.index[keep])
+    if monetary_value_col is not None:
+        frame["spend"] = log.frame.loc[keep, monetary_value_col].to_numpy(dtype=float)
+    grouped = frame.groupby(log.frame.loc[keep, customer_id_col].to_numpy())
+    out = grouped.agg(first_purchase=("first_purchase", "first"), purchases=("purchases", "sum"),
+                      **({"spend": ("spend", "sum")} if monetary_value_col is not None else {}))
+    out.index.name = customer_id_col
+    return out
 
 
 @validate(max_count=Integer(low=1), confidence=Confidence())

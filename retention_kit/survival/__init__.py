@@ -7,7 +7,7 @@ from a subscriptions table, Kaplan-Meier curves, median lifetime, log-rank test,
 """
 from .cox import cox
 from .curves import churn_by_age, kaplan_meier, logrank, median_lifetime, subscription_lifetimes
-from .values import discounted_value, restricted_mean
+from .values import discounted_value, restricted_mean, restricted_mean_difference
 
 __all__ = ["subscription_lifetimes", "kaplan_meier", "median_lifetime", "logrank", "churn_by_age", "restricted_mean",
-           "discounted_value", "cox"]
+           "restricted_mean_difference", "discounted_value", "cox"]
