@@ -139,13 +139,21 @@ def year_counts():
     return in_2025.groupby("customer_id").size()
 
 
-def selection():
+def second_within_90d():
+    tx = coffee()
+    first = tx.groupby("customer_id")["date"].transform("min")
+    eligible = first + pd.Timedelta(days=90) <= pd.Timestamp("2026-01-01")
+    counts = tx[eligible & (tx["date"] < first + pd.Timedelta(days=90))].groupby("customer_id").size()
+    return (counts >= 2).mean()
+
+
+def selection_three():
     tx = coffee()
     first = tx.groupby("customer_id")["date"].transform("min")
     eligible = first + pd.Timedelta(days=365) <= pd.Timestamp("2026-01-01")
     counts = tx[eligible & (tx["date"] < first + pd.Timedelta(days=365))].groupby("customer_id").size()
     rate = planted_truth("coffee_transactions")["customers"].set_index("customer_id")["purchase_rate"]
-    return rate[counts.index[counts >= 6]].mean() / rate[counts.index[counts < 6]].mean()
+    return rate[counts.index[counts >= 3]].mean() / rate[counts.index[counts < 3]].mean()
 
 
 def retained_2025():
@@ -226,9 +234,10 @@ INDEPENDENT = {
     "04-promo-extra-active12": promo_extra_active12,
     "04-basic-months-apart": basic_months_apart,
     "04-judge-promotion": lambda: "b",
-    "05-rpr-2025": lambda: (year_counts() >= 2).mean(),
+    "05-second-within-90d": second_within_90d,
     "05-more-than-five": lambda: (year_counts() > 5).mean(),
-    "05-selection": selection,
+    "05-selection-three": selection_three,
+    "05-judge-sixth-purchase": lambda: "b",
     "06-crc-h1-2025": crc_h1,
     "06-fastest-growing-program": fastest_growing,
     "06-payback-months": lambda: crc() / (0.8 * retained_2025()["monthly_fee"].mean()),

@@ -103,6 +103,22 @@ def test_repeat_probability():
     assert plots.repeat_probability(table).lines[0].get_ydata().tolist() == pytest.approx([40.0, 60.0])
 
 
+def test_repeat_probability_with_intervals_and_a_model():
+    table = pd.DataFrame({"purchases": [1, 2], "probability": [0.4, 0.6], "ci_low": [0.3, 0.5], "ci_high": [0.5, 0.8]})
+    model = pd.DataFrame({"purchases": [1, 2], "probability": [0.45, 0.55], "ci_low": [0.4, 0.5],
+                          "ci_high": [0.5, 0.6]})
+    ax = plots.repeat_probability(table, model=model, ylim=(20, 90))
+    bars = ax.collections[0].get_segments()                    # one vertical error bar per point, in percent
+    assert [tuple(np.round(seg[:, 1], 6)) for seg in bars] == [(30.0, 50.0), (50.0, 80.0)]
+    dashed = next(line for line in ax.lines if line.get_linestyle() == "--")
+    assert dashed.get_ydata().tolist() == pytest.approx([45.0, 55.0])
+    band = ax.collections[1].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(40.0) and band.max() == pytest.approx(60.0)
+    assert ax.get_ylim() == (20, 90)
+    with pytest.raises(rk.InputError, match="model"):
+        plots.repeat_probability(table, model=pd.DataFrame({"k": [1]}))
+
+
 def test_spend_by_period():
     by_period = pd.DataFrame({"loyalty": [100.0, 50.0], "support": [20.0, 30.0]}, index=["2025Q1", "2025Q2"])
     ax = plots.spend_by_period(by_period)

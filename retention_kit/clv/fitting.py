@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..validation import (DAYS, Confidence, InputError, Real, check, label, require_columns, require_frame,
+from ..validation import (DAYS, Confidence, InputError, Integer, Real, check, label, require_columns, require_frame,
                           require_time_unit, validate)
 
 # Fitter, summary_arrays, first_bad and Distinct are the building blocks of the models in this package,
@@ -181,7 +181,92 @@ class Fitter:
                                    f"in some direction at the estimate), so no estimate or standard error can be given. "
                                    f"Use more customers, or a penalizer.")
         cov_log = np.linalg.inv(hessian)
+        self._log_covariance = pd.DataFrame(cov_log, index=params.index, columns=params.index)
         return pd.Series(params.to_numpy() * np.sqrt(np.diag(cov_log)), index=params.index)
+
+    @property
+    def log_covariance_(self) -> pd.DataFrame:
+        """Covariance matrix of the log-parameters (the inverse Hessian of the negative log-likelihood).
+
+        The model is estimated in log-parameters, where the likelihood is closest to normal; the
+        standard errors and :meth:`parameter_draws` come from this matrix.
+
+        Returns
+        -------
+        DataFrame indexed and labelled by parameter name.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        """
+        self._check_fitted()
+        return self._log_covariance
+
+    def parameter_draws(self, n_draws: int, *, random_state=None) -> pd.DataFrame:
+        """Parameter values drawn from the estimate's sampling distribution, for intervals on predictions.
+
+        log(params) ~ Normal(log(estimate), :attr:`log_covariance_`): the large-sample distribution
+        of the maximum-likelihood estimate. Recomputing a prediction for each draw and taking
+        percentiles gives an interval that carries the uncertainty of the fitted parameters.
+
+        Parameters
+        ----------
+        n_draws : int, at least 1
+        random_state : int or numpy Generator, optional
+
+        Returns
+        -------
+        DataFrame, one row per draw, one column per parameter (``alpha`` in the model's time unit).
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For ``n_draws`` below 1.
+
+        Examples
+        --------
+        >>> import retention_kit as rk
+        >>> summary = rk.rfm_summary(rk.datasets.make_transactions(2000, random_state=0).data)
+        >>> draws = rk.clv.BetaGeo().fit(summary).parameter_draws(500, random_state=1)
+        >>> draws.shape, bool((draws > 0).all().all())
+        ((500, 4), True)
+        """
+        n_draws = check("n_draws", n_draws, Integer(low=1))
+        covariance = self.log_covariance_
+        rng = np.random.default_rng(random_state)
+        logs = rng.multivariate_normal(np.log(self.params_.to_numpy()), covariance.to_numpy(), size=n_draws)
+        return pd.DataFrame(np.exp(logs), columns=self.params_.index)
+
+    def with_params(self, params) -> "Fitter":
+        """A copy of this fitted model that predicts with other parameter values (a draw, or a planted truth).
+
+        Parameters
+        ----------
+        params : Series or sequence, one positive value per parameter, in the model's order and time unit
+
+        Returns
+        -------
+        A model of the same class; fit statistics (log-likelihood, standard errors) stay those of the fit.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        InputError
+            For the wrong number of values, or values that are not positive.
+        """
+        import copy
+        self._check_fitted()
+        values = np.asarray(params, dtype=float)
+        if values.shape != (len(self._param_names),) or not (np.isfinite(values) & (values > 0)).all():
+            raise InputError(f"params={params!r} must be {len(self._param_names)} positive numbers, one for each of "
+                             f"{', '.join(self._param_names)}.")
+        clone = copy.copy(self)
+        clone.params_ = pd.Series(values, index=list(self._param_names))
+        return clone
 
     @validate(confidence=Confidence())
     def summary_table(self, *, confidence: float = 0.95) -> pd.DataFrame:

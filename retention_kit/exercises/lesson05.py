@@ -1,13 +1,13 @@
 """Exercises of lesson 05 (repeat purchase rate)."""
 from ..datasets import planted_truth
-from ..metrics import first_window_counts, purchase_counts, repeat_purchase_rate
+from ..metrics import first_window_counts, purchase_counts
 from .data import load
 from .engine import Exercise, Solution, register
 
 
-def _rpr():
-    r = repeat_purchase_rate(load("coffee_transactions"), "2025-01-01", "2026-01-01")
-    return Solution(r.value, dict(repeat=r.repeat_customers, customers=r.customers))
+def _second_within_90d():
+    counts = first_window_counts(load("coffee_transactions"), window=90, time_unit="day")
+    return Solution(float((counts >= 2).mean()), dict(members=len(counts)))
 
 
 def _more_than_five():
@@ -15,30 +15,41 @@ def _more_than_five():
     return Solution(float((counts > 5).mean()))
 
 
-def _selection():
+def _selection_three():
     counts = first_window_counts(load("coffee_transactions"), window=365)
     rate = planted_truth("coffee_transactions")["customers"].set_index("customer_id")["purchase_rate"]
-    reached = counts.index[counts >= 6]
-    rest = counts.index[counts < 6]
-    return Solution(float(rate[reached].mean() / rate[rest].mean()))
+    return Solution(float(rate[counts.index[counts >= 3]].mean() / rate[counts.index[counts < 3]].mean()))
 
 
 register(
-    Exercise("05-rpr-2025", "Harbor Coffee's repeat purchase rate in 2025 (a fraction)", _rpr,
-             "{repeat:,} of {customers:,} customers who bought in 2025 bought again in 2025: {answer:.4f}.",
-             "the year is the half-open period from 1 January 2025 to 1 January 2026; rk.repeat_purchase_rate takes "
-             "the log and the two ends", abs_tol=1e-4, unit="fraction"),
+    Exercise("05-second-within-90d",
+             "share of members (first 90 days observed) who made a second purchase within 90 days (a fraction)",
+             _second_within_90d,
+             "{answer:.4f} of the {members:,} members whose first 90 days are observed bought again within them. "
+             "Every member gets the same window, so late joiners do not drag the rate down.",
+             "count each member's purchases in their own first 90 days (rk.metrics.first_window_counts keeps only "
+             "members observed that long); a second purchase means a count of at least 2", abs_tol=1e-4,
+             unit="fraction"),
     Exercise("05-more-than-five", "share of 2025's customers who made more than five purchases in 2025 (a fraction)",
              _more_than_five,
              "{answer:.1%} of 2025's customers bought more than five times.",
              "count each customer's purchases in 2025 (rk.purchase_counts); the mean of a True/False comparison is a "
              "share", abs_tol=1e-4, unit="fraction"),
-    Exercise("05-selection",
-             "planted purchase rate of customers with 6+ purchases in their first year, divided by that of the rest",
-             _selection,
-             "customers who reached six purchases were buying {answer:.1f} times as often *from the start*: the "
-             "simulation gives each customer a fixed rate, so no purchase changed anyone's behaviour. Reaching k "
-             "purchases selects the frequent buyers; it does not make them loyal.",
-             "count first-year purchases (rk.metrics.first_window_counts), then compare the planted 'purchase_rate' "
-             "of the two groups in the planted truth", rel_tol=0.01),
+    Exercise("05-selection-three",
+             "planted purchase rate of members with 3+ purchases in their first year, divided by that of the rest",
+             _selection_three,
+             "members who reached three purchases were buying {answer:.1f} times as often *from the start*: any "
+             "threshold you pick separates frequent from casual buyers, because reaching it selects them.",
+             "count first-year purchases (rk.metrics.first_window_counts), split at 3, and compare the mean planted "
+             "'purchase_rate' of the two groups", rel_tol=0.01),
+    Exercise("05-judge-sixth-purchase", "what the lesson says about a free coffee on the sixth purchase",
+             lambda: Solution("b"),
+             "a model with no threshold reproduces the curve, so the curve is no evidence for one; a randomized test "
+             "of the reward would show whether it changes behaviour.",
+             "ask who reaches six purchases, and what the model without a threshold says about the curve",
+             kind="choice",
+             options={"a": "the members who reach six purchases were frequent buyers from the start: the curve "
+                           "compares different members, not the same members before and after.",
+                      "c": "a model that fits without a threshold shows the data do not need one, not that a reward "
+                           "cannot change behaviour; only a test can say."}),
 )

@@ -50,14 +50,21 @@ def purchase_count_histogram(counts: pd.Series, *, clip_at=30, ax=None, title="P
     return ax
 
 
-def repeat_probability(table: pd.DataFrame, *, ax=None, title="Chance of one more purchase, given k so far"):
-    """``probability`` against ``purchases`` from ``rk.repeat_probability_by_count``.
+def repeat_probability(table: pd.DataFrame, *, model: pd.DataFrame | None = None, ax=None,
+                       title="Chance of one more purchase, given k so far", ylim=(0, 100)):
+    """``probability`` against ``purchases`` from ``rk.repeat_probability_by_count``, with its intervals.
+
+    Wilson intervals (``ci_low``, ``ci_high``) are drawn as error bars when the table has them; a
+    model's curve (``rk.clv.model_repeat_curve``) is drawn over it as a dashed line with its
+    interval as a band.
 
     Parameters
     ----------
-    table : DataFrame with ``purchases`` and ``probability``
+    table : DataFrame with ``purchases`` and ``probability`` (and optionally ``ci_low``, ``ci_high``)
+    model : DataFrame with ``purchases`` and ``probability`` (and optionally ``ci_low``, ``ci_high``), optional
     ax : matplotlib Axes, optional
     title : str
+    ylim : (float, float), default (0, 100), in percent
 
     Returns
     -------
@@ -76,8 +83,19 @@ def repeat_probability(table: pd.DataFrame, *, ax=None, title="Chance of one mor
     """
     _columns(table, ["purchases", "probability"])
     ax = _axes(ax)
-    ax.plot(table["purchases"], 100 * table["probability"], marker="o", color=TEAL)
-    ax.set(xlabel="purchases so far (k)", ylabel="P(purchase k + 1)", title=title, ylim=(0, 100))
+    ax.plot(table["purchases"], 100 * table["probability"], marker="o", color=TEAL, label="observed")
+    if {"ci_low", "ci_high"} <= set(table.columns):
+        y = 100 * table["probability"]
+        ax.errorbar(table["purchases"], y, yerr=[y - 100 * table["ci_low"], 100 * table["ci_high"] - y], fmt="none",
+                    ecolor=TEAL, alpha=0.6, capsize=3)
+    if model is not None:
+        _columns(model, ["purchases", "probability"], "model")
+        ax.plot(model["purchases"], 100 * model["probability"], ls="--", color=RED, label="model (no threshold)")
+        if {"ci_low", "ci_high"} <= set(model.columns):
+            ax.fill_between(model["purchases"], 100 * model["ci_low"], 100 * model["ci_high"], color=RED, alpha=0.15,
+                            lw=0)
+        ax.legend(frameon=False)
+    ax.set(xlabel="purchases so far (k)", ylabel="P(purchase k + 1)", title=title, ylim=ylim)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
     ax.grid(alpha=0.3)
     return ax
