@@ -129,6 +129,8 @@ def format_value(value: Any, unit: str = "") -> str:
     --------
     >>> format_value(0.0462, "fraction"), format_value(12.5, "month"), format_value(float("inf"), "month")
     ('0.0462 (4.62%)', '12.5 months', 'not reached')
+    >>> format_value(255290.4), format_value(0.000123)
+    ('255,290.40', '0.000123')
     """
     if value is None:
         return "-"
@@ -152,6 +154,8 @@ def format_value(value: Any, unit: str = "") -> str:
         return f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
+    if math.isfinite(value) and abs(value) >= 1e4:     # 255,290.40 rather than 2.553e+05
+        return f"{value:,.2f}"
     return f"{value:.4g}"
 
 

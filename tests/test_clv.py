@@ -38,6 +38,16 @@ def test_formula_clv_closed_forms():
     k = np.arange(0, 2000)
     assert value("end") == pytest.approx(np.sum(100 * 0.8 ** (k + 1) / 1.1 ** (k + 1)))
     assert value("start") == pytest.approx(np.sum(100 * 0.8 ** k / 1.1 ** k))
+
+
+@pytest.mark.parametrize("timing", ["end", "start", "undiscounted"])
+def test_formula_clv_over_a_horizon_is_the_partial_sum(timing):
+    k = np.arange(36)
+    per_period = 100 * 0.96 ** k / (1.01 ** k if timing != "undiscounted" else 1.0)
+    expected = {"start": per_period.sum(), "undiscounted": per_period.sum(),
+                "end": np.sum(100 * 0.96 ** (k + 1) / 1.01 ** (k + 1))}[timing]
+    r = clv.formula_clv(100, retention=0.96, discount_rate=0.01, timing=timing, periods=36)
+    assert r.value == pytest.approx(expected) and r.periods == 36
     with pytest.raises(InputError, match="retention=1.0 must be a finite number from 0 up to but not including 1"):
         clv.formula_clv(100, retention=1.0, discount_rate=0.1)
     with pytest.raises(InputError, match="timing='middle' must be one of 'end', 'start', 'undiscounted'"):

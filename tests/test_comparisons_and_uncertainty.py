@@ -179,3 +179,22 @@ def test_a_cluster_of_early_dates_is_not_a_typo():
     subs = pd.DataFrame({"customer_id": [1, 2, 3], "start_date": ["2022-01-01"] * 3,
                          "end_date": ["2025-01-15", "2025-01-20", None]})
     assert rk.churn_rate(subs, "2025-01-01", "2025-02-01").lost == 2
+
+
+def test_calibration_table_against_sorted_equal_bins_and_scipy_wilson():
+    rng = np.random.default_rng(8)
+    p = pd.Series(rng.uniform(size=1000), index=rng.permutation(1000))
+    y = pd.Series(rng.uniform(size=1000) < p.to_numpy(), index=p.index)
+    table = rk.metrics.calibration_table(p, y.sample(frac=1, random_state=1), bins=8)
+    ordered = p.sort_values()
+    for k, chunk in enumerate(np.array_split(ordered.index.to_numpy(), 8), start=1):     # 125 customers each
+        row = table.loc[k]
+        assert row["n"] == len(chunk)
+        assert row["predicted"] == pytest.approx(p[chunk].mean())
+        assert row["observed"] == pytest.approx(y[chunk].mean())
+        wilson = stats.binomtest(int(y[chunk].sum()), len(chunk)).proportion_ci(method="wilson")
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((wilson.low, wilson.high))
+    with pytest.raises(InputError, match="between 0 and 1"):
+        rk.metrics.calibration_table(p * 2, y)
+    with pytest.raises(InputError, match="same customers"):
+        rk.metrics.calibration_table(p, y.iloc[:10])

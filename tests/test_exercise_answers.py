@@ -183,37 +183,35 @@ def fastest_growing():
     return (spend[2025] - spend[2024]).idxmax()
 
 
-def lifetimes_models():
-    from lifetimes import BetaGeoFitter, GammaGammaFitter
-    from lifetimes.utils import summary_data_from_transaction_data
-    summary = summary_data_from_transaction_data(coffee(), "customer_id", "date", "amount",
-                                                 observation_period_end="2025-12-31")
-    repeaters = summary[summary["frequency"] > 0]
-    return (summary, BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"]),
-            GammaGammaFitter().fit(repeaters["frequency"], repeaters["monetary_value"]))
-
-
-def holdout_ratio():
-    from lifetimes import BetaGeoFitter
+def lifetimes_split():
     from lifetimes.utils import calibration_and_holdout_data
     tx = coffee().assign(date=lambda d: d["date"].dt.normalize())
-    split = calibration_and_holdout_data(tx, "customer_id", "date", calibration_period_end="2025-06-30",
-                                         observation_period_end="2025-12-31")
-    model = BetaGeoFitter().fit(split["frequency_cal"], split["recency_cal"], split["T_cal"])
-    predicted = model.conditional_expected_number_of_purchases_up_to_time(
-        split["duration_holdout"].iloc[0], split["frequency_cal"], split["recency_cal"], split["T_cal"])
-    return predicted.sum() / split["frequency_holdout"].sum()
+    return calibration_and_holdout_data(tx, "customer_id", "date", calibration_period_end="2025-06-30",
+                                        observation_period_end="2025-12-31", monetary_value_col="amount")
 
 
-def top_decile():
-    summary, bg, gg = lifetimes_models()
-    f, r, T = summary["frequency"], summary["recency"], summary["T"]
-    spend = gg.conditional_expected_average_profit(f, summary["monetary_value"]).to_numpy()
-    cumulative = [np.zeros(len(summary))] + [
-        bg.conditional_expected_number_of_purchases_up_to_time(k * MONTH, f, r, T).to_numpy() for k in range(1, 13)]
-    value = sum(0.6 * spend * (cumulative[k] - cumulative[k - 1]) / 1.01 ** k for k in range(1, 13))
-    ranked = np.sort(value)[::-1]
-    return ranked[: len(ranked) // 10].sum() / ranked.sum()
+def gg_check_calibration():
+    split = lifetimes_split()
+    repeat = split[split["frequency_cal"] > 0]
+    return stats.spearmanr(repeat["frequency_cal"], repeat["monetary_value_cal"]).statistic
+
+
+def captured_top20():
+    from lifetimes import BetaGeoFitter, GammaGammaFitter
+    split = lifetimes_split()
+    f, r, T = split["frequency_cal"], split["recency_cal"], split["T_cal"]
+    bg = BetaGeoFitter().fit(f, r, T)
+    repeat = split[f > 0]
+    gg = GammaGammaFitter().fit(repeat["frequency_cal"], repeat["monetary_value_cal"])
+    spend = gg.conditional_expected_average_profit(f, split["monetary_value_cal"]).to_numpy()
+    cumulative = [np.zeros(len(split))] + [
+        bg.conditional_expected_number_of_purchases_up_to_time(k * MONTH, f, r, T).to_numpy() for k in range(1, 7)]
+    predicted = sum(0.6 * spend * (cumulative[k] - cumulative[k - 1]) / 1.01 ** k for k in range(1, 7))
+    tx = coffee()
+    after = tx[tx["date"] >= "2025-07-01"].groupby("customer_id")["amount"].sum()
+    outcome = 0.6 * after.reindex(split.index, fill_value=0.0).to_numpy()
+    top = np.argsort(-predicted, kind="stable")[: math.ceil(0.2 * len(split))]
+    return outcome[top].sum() / outcome.sum()
 
 
 INDEPENDENT = {
@@ -244,8 +242,9 @@ INDEPENDENT = {
     "06-judge-payback": lambda: "b",          # judgement questions: the answer is the model answer's choice
     "06-judge-support": lambda: "b",
     "07-formula-start": lambda: 23.20 * 1.01 / (1.01 - 0.96),
-    "07-holdout-ratio": holdout_ratio,
-    "07-top-decile-share": top_decile,
+    "07-gg-check-calibration": gg_check_calibration,
+    "07-captured-top20": captured_top20,
+    "07-judge-offer": lambda: "c",
 }
 
 

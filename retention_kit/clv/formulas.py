@@ -7,8 +7,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import (Options, Real, convert_length, plural, require_time_unit, require_transactions, validate,
-                          warn_data)
+from ..validation import (Integer, Options, Real, convert_length, plural, require_time_unit, require_transactions,
+                          validate, warn_data)
 
 __all__ = ["formula_clv", "historical_clv", "FORMULA_CLV_TIMING"]
 
@@ -21,9 +21,10 @@ FORMULA_CLV_TIMING = {
 
 @validate(margin_per_period=Real(hint="It is money per period, such as 100."),
           retention=Real(0, 1, closed="left", hint="Write 80% as 0.8; at 1 the value is infinite."),
-          discount_rate=Real(low=0, hint="It is per period: 10% is 0.1."), timing=Options(*FORMULA_CLV_TIMING))
+          discount_rate=Real(low=0, hint="It is per period: 10% is 0.1."), timing=Options(*FORMULA_CLV_TIMING),
+          periods=Integer(low=1, none=True, hint="A whole number of periods, or None for no limit."))
 def formula_clv(margin_per_period: float, *, retention: float, discount_rate: float = 0.0,
-                timing: str = "end") -> MetricResult:
+                timing: str = "end", periods: int | None = None) -> MetricResult:
     """Lifetime value of a customer who brings ``margin_per_period`` each period and stays with probability ``retention``.
 
     Sums m r^t / (1 + d)^t over periods as a geometric series; the closed form depends on when
@@ -37,6 +38,10 @@ def formula_clv(margin_per_period: float, *, retention: float, discount_rate: fl
     The forms differ by exactly m ("start" - "end" = m: the first margin), and their ratio is
     (1 + d) / r. m = average order value x purchase frequency x gross margin, per period.
 
+    With ``periods=T`` only T margins are counted (a horizon, to compare with a value summed over
+    T periods of a survival curve): the infinite form times (1 - q^T), q = r / (1 + d)
+    (q = r undiscounted).
+
     Parameters
     ----------
     margin_per_period : float
@@ -46,11 +51,13 @@ def formula_clv(margin_per_period: float, *, retention: float, discount_rate: fl
     discount_rate : float, default 0
         d, per period.
     timing : "end" (default), "start" or "undiscounted"
+    periods : int, optional
+        Count only this many margins; default all (an infinite horizon).
 
     Returns
     -------
     MetricResult (kind ``"formula_clv"``, currency) with parts ``margin_per_period``,
-    ``retention``, ``discount_rate``, ``expected_periods`` = 1 / (1 - r).
+    ``retention``, ``discount_rate``, ``expected_periods`` = 1 / (1 - r) and, with a horizon, ``periods``.
 
     Raises
     ------
@@ -62,12 +69,17 @@ def formula_clv(margin_per_period: float, *, retention: float, discount_rate: fl
     --------
     >>> [round(formula_clv(100, retention=0.8, discount_rate=0.1, timing=t).value, 1) for t in FORMULA_CLV_TIMING]
     [266.7, 366.7, 500.0]
+    >>> round(formula_clv(100, retention=0.8, timing="undiscounted", periods=2).value, 1)   # 100 + 80
+    180.0
     """
     m, r, d = margin_per_period, retention, discount_rate
     value = {"end": m * r / (1 + d - r), "start": m * (1 + d) / (1 + d - r), "undiscounted": m / (1 - r)}[timing]
+    if periods is not None:
+        value *= 1 - (r if timing == "undiscounted" else r / (1 + d)) ** periods
     return MetricResult(kind="formula_clv", name="Customer lifetime value (formula)", value=value, unit="currency",
                         formula=FORMULA_CLV_TIMING[timing],
-                        parts=dict(margin_per_period=m, retention=r, discount_rate=d, expected_periods=1 / (1 - r)))
+                        parts=dict(margin_per_period=m, retention=r, discount_rate=d, expected_periods=1 / (1 - r),
+                                   **({} if periods is None else {"periods": periods})))
 
 
 @validate(gross_margin=Real(0, 1, closed="right", hint="It is a fraction of revenue: 60% is 0.6."))

@@ -4,12 +4,14 @@ from __future__ import annotations
 import math
 from statistics import NormalDist
 
+import numpy as np
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import (Confidence, Integer, as_flag, require_columns, require_frame, require_labels, validate)
+from ..validation import (Confidence, InputError, Integer, as_flag, require_columns, require_frame, require_labels,
+                          validate)
 
-__all__ = ["z_value", "proportion", "rate_by"]
+__all__ = ["z_value", "proportion", "rate_by", "calibration_table"]
 
 
 def z_value(confidence: float) -> float:
@@ -130,3 +132,60 @@ def rate_by(frame: pd.DataFrame, by, outcome: str, *, flag_values=None, confiden
     grouped["ci_high"] = [b[1] for b in bounds]
     grouped.attrs["confidence"] = confidence
     return grouped
+
+
+@validate(bins=Integer(low=1), confidence=Confidence())
+def calibration_table(predicted, outcome, *, bins: int = 10, confidence: float = 0.95) -> pd.DataFrame:
+    """Predicted probabilities against what happened, in bins of equal size: is a model calibrated?
+
+    Customers are sorted by ``predicted`` and cut into ``bins`` groups of (nearly) equal size.
+    In each, the mean prediction is set beside the observed share of True outcomes and its
+    Wilson interval. A calibrated model has the mean prediction inside the interval in most bins
+    (with 10 bins at 95%, one miss is no surprise).
+
+    Parameters
+    ----------
+    predicted : Series of probabilities in [0, 1] (P(alive), a churn score...)
+    outcome : Series of True/False indexed like ``predicted`` (was the customer alive? did they churn?)
+    bins : int, default 10
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DataFrame indexed by bin (1 = lowest predictions): ``n``, ``predicted`` (mean), ``observed``
+    (share True), ``ci_low``, ``ci_high``.
+
+    Raises
+    ------
+    InputError
+        For predictions outside [0, 1] or missing, outcomes that are not True/False, series that
+        do not share one index, or more bins than customers.
+
+    Examples
+    --------
+    >>> p = pd.Series([0.1, 0.2, 0.8, 0.9]); y = pd.Series([False, False, True, False])
+    >>> calibration_table(p, y, bins=2)[["n", "predicted", "observed"]].round(2).to_dict("index")
+    {1: {'n': 2, 'predicted': 0.15, 'observed': 0.0}, 2: {'n': 2, 'predicted': 0.85, 'observed': 0.5}}
+    """
+    predicted, outcome = pd.Series(predicted), pd.Series(outcome)
+    if len(predicted) != len(outcome) or not predicted.index.sort_values().equals(outcome.index.sort_values()):
+        raise InputError("predicted and outcome must be indexed by the same customers; align them first.")
+    values = pd.to_numeric(predicted, errors="coerce")
+    bad = values.isna() | (values < 0) | (values > 1)
+    if bad.any():
+        raise InputError(f"predicted must hold probabilities between 0 and 1; {int(bad.sum())} value(s) are missing "
+                         f"or outside (first: {predicted[bad].iloc[0]!r} for {predicted.index[bad][0]!r}).")
+    if bins > len(values):
+        raise InputError(f"bins={bins} is more than the {len(values)} customers; use at most {len(values)}.")
+    flags = as_flag(outcome.reindex(values.index), "outcome", None)
+    order = np.argsort(values.to_numpy(), kind="stable")
+    label = np.empty(len(values), dtype=int)
+    label[order] = np.arange(len(values)) * bins // len(values) + 1
+    table = pd.DataFrame({"p": values.to_numpy(), "y": flags.to_numpy(dtype=bool)}).groupby(label).agg(
+        n=("p", "size"), predicted=("p", "mean"), events=("y", "sum"))
+    table["observed"] = table["events"] / table["n"]
+    bounds = [proportion(int(e), int(n), confidence=confidence).ci for e, n in zip(table["events"], table["n"])]
+    table["ci_low"], table["ci_high"] = [b[0] for b in bounds], [b[1] for b in bounds]
+    table.index.name = "bin"
+    table.attrs["confidence"] = confidence
+    return table.drop(columns="events")
