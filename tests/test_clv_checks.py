@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from lifetimes import BetaGeoFitter
+from scipy import stats
 
 import retention_kit as rk
 from retention_kit import clv
@@ -41,6 +42,9 @@ def test_model_repeat_curve_at_the_planted_parameters_matches_a_simulation(simul
     # the simulation draws each customer's purchases from the planted model: every point within 3.5 standard errors
     assert (curve["z"].abs() < 3.5).all(), curve
     assert abs(curve["z"].mean()) < 1.5
+    assert curve.attrs["chi_squared"] == pytest.approx(float((curve["z"] ** 2).sum()))
+    assert curve.attrs["p_value"] == pytest.approx(stats.chi2.sf(curve.attrs["chi_squared"], 10))
+    assert curve.attrs["p_value"] > 0.001
 
 
 def test_model_repeat_curve_interval_covers_the_estimate_and_checks_its_input(simulated):

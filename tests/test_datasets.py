@@ -110,3 +110,13 @@ def test_promotion_members_join_in_their_window_and_lapse_sooner():
         rk.datasets.make_transactions(10, promotion={**promo, "end": "2027-01-01"})
     with pytest.raises(rk.InputError, match="missing"):
         rk.datasets.make_transactions(10, promotion={"start": "2024-11-01"})
+
+
+def test_survey_renewal_probability_matches_a_large_simulation():
+    data, truth = rk.datasets.make_survey(100_000, random_state=9)
+    for (wave, touchpoint), group in data.groupby(["wave", "touchpoint"]):
+        expected = rk.datasets.survey_renewal_probability(wave, truth["touchpoint_effect"][touchpoint])
+        se = (expected * (1 - expected) / len(group)) ** 0.5
+        assert abs(group["renewed"].mean() - expected) < 4 * se, (wave, touchpoint)
+    with pytest.raises(rk.InputError, match="wave=3"):
+        rk.datasets.survey_renewal_probability(3, 0.0)

@@ -67,6 +67,9 @@ def test_small_surveys_say_their_interval_is_unreliable():
             coverage += prob * (lo <= 20 <= hi)
     assert coverage < 0.93
     assert rk.nps(scores(250, 675, 75)).notes == ()
+    # many answers but few detractors: the same approximation fails in the tail
+    assert "only 3 detractors" in rk.nps(scores(500, 500, 3)).notes[0]
+    assert rk.nps(scores(500, 500, 5)).notes == ()
 
 
 @pytest.mark.parametrize("bad, fragment", [

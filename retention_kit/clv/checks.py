@@ -104,6 +104,9 @@ def model_repeat_curve(model: BetaGeo, *, window: float, max_count: int = 12, ti
     z = (observed - model) / sqrt(model (1 - model) / customers): how far the observation is from
     the model, in standard errors of a sample of that many customers. Across a dozen rows, one
     |z| above 2 is what chance gives; many, or a run of them around one count, is a misfit.
+    ``attrs["chi_squared"]`` (the sum of z^2) and ``attrs["p_value"]`` (chi-squared with one degree of
+    freedom per row) test all rows at once. The rows share customers and the model was fitted to
+    them, so this is an approximate check, not an exact test.
 
     Parameters
     ----------
@@ -120,7 +123,8 @@ def model_repeat_curve(model: BetaGeo, *, window: float, max_count: int = 12, ti
     Returns
     -------
     DataFrame with ``purchases`` (k = 1..max_count), ``probability`` and, with draws, ``ci_low`` and
-    ``ci_high``; with ``observed``, also ``customers``, ``observed`` and ``z``.
+    ``ci_high``; with ``observed``, also ``customers``, ``observed`` and ``z``, and the joint test in
+    ``attrs``.
 
     Raises
     ------
@@ -152,6 +156,9 @@ def model_repeat_curve(model: BetaGeo, *, window: float, max_count: int = 12, ti
         out["observed"] = seen["probability"].to_numpy()
         p = out["probability"]
         out["z"] = (out["observed"] - p) / np.sqrt(p * (1 - p) / out["customers"])
+        from scipy.stats import chi2
+        out.attrs["chi_squared"] = float((out["z"] ** 2).sum())
+        out.attrs["p_value"] = float(chi2.sf(out.attrs["chi_squared"], len(out)))
     out.attrs["confidence"] = confidence if n_draws else None
     return out
 

@@ -17,8 +17,10 @@ def _lowest_touchpoint_nps():
     by = {name: nps(group["nps_score"]) for name, group in survey[survey["wave"] == 1].groupby("touchpoint")}
     ranked = sorted(by, key=lambda name: by[name].value)
     low, runner_up = by[ranked[0]], by[ranked[1]]
+    from ..datasets import planted_truth
     return Solution(low.value, dict(touchpoint=ranked[0], low=low.ci[0], high=low.ci[1], n=low.n,
-                                    runner_up=ranked[1], runner_up_nps=runner_up.value))
+                                    runner_up=ranked[1], runner_up_nps=runner_up.value,
+                                    planted=planted_truth("telecom_survey")["nps"][1]))
 
 
 def _sample_size():
@@ -45,16 +47,16 @@ register(
     Exercise("01-lowest-touchpoint-nps", "the lowest NPS of any touchpoint in wave 1, in points",
              _lowest_touchpoint_nps,
              "{touchpoint!r} has the lowest wave-1 NPS, {answer:.2f} (95% interval {low:.1f} to {high:.1f}, {n} "
-             "answers); {runner_up!r} is next at {runner_up_nps:.2f}. With intervals this wide the order of the two "
-             "is not settled: lesson 02 shows how to test such a difference.",
-             "group wave 1's answers by touchpoint and give each group's scores to rk.nps; the smallest value is the "
-             "answer", abs_tol=0.05),
+             "answers); {runner_up!r} is next at {runner_up_nps:.2f}. The simulator gave every touchpoint the same "
+             "true NPS, the wave's {planted:.0f}: the lowest of four noisy estimates is low partly by chance. Before "
+             "blaming a touchpoint, test the difference (rk.nps_difference).",
+             "an NPS per touchpoint: split wave 1 by touchpoint and use rk.nps on each part", abs_tol=0.05),
     Exercise("01-sample-size", "responses needed for a 95% interval of +/- 4 points, at wave 1's shares",
              _sample_size,
              "{answer:,} responses: n = 1.96^2 (pP + pD - (pP - pD)^2) / 0.04^2. Halving the half-width needs four "
              "times the responses.",
-             "the variance of one answer depends on the shares of promoters and detractors: take them from wave 1's "
-             "rk.nps result and give them to rk.nps_sample_size", kind="integer", rel_tol=0.01),
+             "the variance of one answer depends on the shares of promoters and detractors, which wave 1 estimates; "
+             "rk.nps_sample_size inverts the standard error", kind="integer", rel_tol=0.01),
     Exercise("01-support-change-significant",
              "among customers surveyed after a support contact, is the change in NPS from wave 1 to wave 2 "
              "significant at the 95% level? (True/False)", _support_change,

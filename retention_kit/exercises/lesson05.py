@@ -12,7 +12,7 @@ def _second_within_90d():
 
 def _more_than_five():
     counts = purchase_counts(load("coffee_transactions"), "2025-01-01", "2026-01-01")
-    return Solution(float((counts > 5).mean()))
+    return Solution(float(counts[counts > 5].sum() / counts.sum()), dict(customers=float((counts > 5).mean())))
 
 
 def _selection_three():
@@ -27,14 +27,15 @@ register(
              _second_within_90d,
              "{answer:.4f} of the {members:,} members whose first 90 days are observed bought again within them. "
              "Every member gets the same window, so late joiners do not drag the rate down.",
-             "count each member's purchases in their own first 90 days (rk.metrics.first_window_counts keeps only "
-             "members observed that long); a second purchase means a count of at least 2", abs_tol=1e-4,
-             unit="fraction"),
-    Exercise("05-more-than-five", "share of 2025's customers who made more than five purchases in 2025 (a fraction)",
+             "the same window for every member, counted from their own first purchase: rk.metrics.first_window_counts",
+             abs_tol=1e-4, unit="fraction"),
+    Exercise("05-more-than-five",
+             "share of 2025's purchases made by customers with more than five purchases in 2025 (a fraction)",
              _more_than_five,
-             "{answer:.1%} of 2025's customers bought more than five times.",
-             "count each customer's purchases in 2025 (rk.purchase_counts); the mean of a True/False comparison is a "
-             "share", abs_tol=1e-4, unit="fraction"),
+             "{customers:.1%} of 2025's customers bought more than five times, and they made {answer:.1%} of the "
+             "purchases: a share of purchases is not a share of customers.",
+             "count each customer's purchases in 2025 (rk.purchase_counts), then compare the purchases of the "
+             "frequent ones with all purchases", abs_tol=1e-4, unit="fraction"),
     Exercise("05-selection-three",
              "planted purchase rate of members with 3+ purchases in their first year, divided by that of the rest",
              _selection_three,
@@ -50,6 +51,6 @@ register(
              kind="choice",
              options={"a": "the members who reach six purchases were frequent buyers from the start: the curve "
                            "compares different members, not the same members before and after.",
-                      "c": "a model that fits without a threshold shows the data do not need one, not that a reward "
-                           "cannot change behaviour; only a test can say."}),
+                      "c": "one point beyond 2 standard errors among a dozen is what chance gives, the joint test does "
+                           "not reject the model, and a point picked after looking needs a fresh, planned test."}),
 )

@@ -37,7 +37,8 @@ def proportion_difference(successes_a: int, n_a: int, successes_b: int, n_b: int
     Returns
     -------
     MetricResult (kind ``"proportion_difference"``), ``value`` a difference of fractions, with
-    parts ``p_a``, ``p_b``, ``z``, ``p_value`` and ``significant``.
+    parts ``p_a``, ``p_b``, ``z``, ``p_value`` and ``significant``; ``se`` is the unpooled standard
+    error (the test pools, and the interval is Newcombe's, as its note says).
 
     Raises
     ------
@@ -72,7 +73,10 @@ def proportion_difference(successes_a: int, n_a: int, successes_b: int, n_b: int
                         parts=dict(p_a=a.value, p_b=b.value, n_a=n_a, n_b=n_b, z=z, p_value=p_value,
                                    significant=bool(p_value < 1 - confidence)),
                         se=math.sqrt(a.value * (1 - a.value) / n_a + b.value * (1 - b.value) / n_b),
-                        ci=(max(low, -1.0), min(high, 1.0)), confidence=confidence)
+                        ci=(max(low, -1.0), min(high, 1.0)), confidence=confidence,
+                        notes=("the standard error shown is the unpooled one, sqrt(p_a (1 - p_a) / n_a + p_b (1 - p_b) / "
+                               "n_b); the z-test uses the pooled share (no difference assumed), and the interval "
+                               "Newcombe's method, so neither is exactly difference +/- z SE.",))
 
 
 @validate(events_a=Integer(low=0), exposure_a=Real(low=0, closed="neither"), events_b=Integer(low=0),

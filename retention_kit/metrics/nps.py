@@ -116,8 +116,9 @@ def nps_from_shares(p_promoters: float, p_detractors: float, n: float, *, confid
     Returns
     -------
     MetricResult (kind ``"nps"``) with ``value`` in points, ``se``, ``ci``. Below
-    ``SMALL_SAMPLE`` answers its ``notes`` say the interval is unreliable: the normal
-    approximation needs many answers (ten promoters in a row give an interval of zero width).
+    ``SMALL_SAMPLE`` answers, or with fewer than ``SMALL_COUNT`` promoters or detractors, its
+    ``notes`` say the interval is unreliable: the normal approximation needs many answers in both
+    tails (ten promoters in a row give an interval of zero width).
 
     Raises
     ------
@@ -137,18 +138,22 @@ def nps_from_shares(p_promoters: float, p_detractors: float, n: float, *, confid
     return MetricResult(kind="nps", name="Net Promoter Score", value=value, unit="points", formula=_NPS_FORMULA,
                         parts=dict(n=n, p_promoters=p_promoters, p_detractors=p_detractors), se=se,
                         ci=(max(value - z * se, -100.0), min(value + z * se, 100.0)), confidence=confidence,
-                        notes=_small_sample_notes(n))
+                        notes=_small_sample_notes(n, p_promoters, p_detractors))
 
 
-SMALL_SAMPLE = 30
+SMALL_SAMPLE = 30        # answers
+SMALL_COUNT = 5          # promoters or detractors
 
 
-def _small_sample_notes(n: float) -> tuple[str, ...]:
-    if n >= SMALL_SAMPLE:
+def _small_sample_notes(n: float, p_promoters: float, p_detractors: float) -> tuple[str, ...]:
+    fewest = round(min(p_promoters, p_detractors) * n, 6)     # a count, from shares
+    if n >= SMALL_SAMPLE and fewest >= SMALL_COUNT:
         return ()
-    return (f"only {n:g} answers: the interval rests on a normal approximation that is unreliable below "
-            f"{SMALL_SAMPLE} answers (it can be far too narrow, even of zero width); collect more answers "
-            f"(rk.nps_sample_size says how many) before deciding anything on it.",)
+    why = (f"only {n:g} answers" if n < SMALL_SAMPLE else
+           f"only {fewest:g} {'promoters' if p_promoters <= p_detractors else 'detractors'} among {n:g} answers")
+    return (f"{why}: the interval rests on a normal approximation that is unreliable with fewer than {SMALL_SAMPLE} "
+            f"answers or {SMALL_COUNT} promoters or detractors (it can be far too narrow, even of zero width); "
+            f"collect more answers (rk.nps_sample_size says how many), or use a bootstrap, before deciding on it.",)
 
 
 @validate(confidence=Confidence())

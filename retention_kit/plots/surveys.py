@@ -80,7 +80,7 @@ def nps_waves(results: dict, *, ax=None, title=None):
     high = np.array([results[k].ci[1] for k in labels]) - values
     ax.errorbar(range(len(labels)), values, yerr=[low, high], fmt="o", capsize=6, color=TEAL)
     for i, v in enumerate(values):
-        ax.annotate(f"{v:.1f}", (i, v), textcoords="offset points", xytext=(10, -4))
+        ax.annotate(f"{v:.2f}", (i, v), textcoords="offset points", xytext=(10, -4))
     level = _level(results[labels[0]].confidence)
     ax.set(xticks=range(len(labels)), xticklabels=labels, ylabel="NPS (points)",
            title=title if title is not None else f"NPS by survey wave, with {level} intervals",

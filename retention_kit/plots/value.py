@@ -93,7 +93,7 @@ def repeat_probability(table: pd.DataFrame, *, model: pd.DataFrame | None = None
         ax.plot(model["purchases"], 100 * model["probability"], ls="--", color=RED, label="model (no threshold)")
         if {"ci_low", "ci_high"} <= set(model.columns):
             ax.fill_between(model["purchases"], 100 * model["ci_low"], 100 * model["ci_high"], color=RED, alpha=0.15,
-                            lw=0)
+                            lw=0, label="model: interval from its parameters' uncertainty")
         ax.legend(frameon=False)
     ax.set(xlabel="purchases so far (k)", ylabel="P(purchase k + 1)", title=title, ylim=ylim)
     ax.yaxis.set_major_formatter(PercentFormatter(100))
