@@ -198,3 +198,36 @@ def test_calibration_table_against_sorted_equal_bins_and_scipy_wilson():
         rk.metrics.calibration_table(p * 2, y)
     with pytest.raises(InputError, match="same customers"):
         rk.metrics.calibration_table(p, y.iloc[:10])
+
+
+def test_stratified_difference_hand_worked_and_single_stratum():
+    t = pd.DataFrame({"successes_a": [30, 10], "n_a": [100, 300], "successes_b": [20, 5], "n_b": [100, 100]})
+    # weights n_a n_b / N: 50 and 75; stratum differences 0.10 and 10/300 - 0.05
+    expected = (50 * 0.10 + 75 * (10 / 300 - 0.05)) / 125
+    r = rk.metrics.stratified_difference(t)
+    assert r.value == pytest.approx(expected)
+    assert r.crude == pytest.approx(40 / 400 - 25 / 200)
+    one = rk.metrics.stratified_difference(t.iloc[:1])
+    assert one.value == pytest.approx(0.10)
+    with pytest.raises(InputError, match="empty group"):
+        rk.metrics.stratified_difference(t.assign(n_b=[100, 0], successes_b=[20, 0]))
+    with pytest.raises(InputError, match="successes_a"):
+        rk.metrics.stratified_difference(t.drop(columns="successes_a"))
+
+
+@pytest.mark.parametrize("design", ["few large strata", "many small strata"])
+def test_stratified_difference_interval_covers_a_common_difference(design):
+    # a difference of 0.10 in every stratum, baseline shares differing between strata: the 95% interval must
+    # cover 0.10 about 95% of the time, whether the strata are few and large or many and sparse (Sato's variance)
+    rng = np.random.default_rng(12)
+    if design == "few large strata":
+        n_a, n_b, base = np.array([200, 300, 150]), np.array([250, 100, 300]), np.array([0.1, 0.3, 0.5])
+    else:
+        n_a, n_b, base = np.full(60, 4), np.full(60, 5), rng.uniform(0.1, 0.6, 60)
+    covered = 0
+    for _ in range(1500):
+        t = pd.DataFrame({"successes_a": rng.binomial(n_a, base + 0.1), "n_a": n_a,
+                          "successes_b": rng.binomial(n_b, base), "n_b": n_b})
+        low, high = rk.metrics.stratified_difference(t).ci
+        covered += low <= 0.10 <= high
+    assert 0.93 <= covered / 1500 <= 0.97

@@ -43,7 +43,8 @@ register(
              "association; a randomized test of faster resolution would show the effect.",
              "ask which confounders the lesson held fixed, and which explanations no comparison of groups can rule out",
              kind="choice",
-             options={"a": "the hazard ratio is an association adjusted for plan and tenure, not the effect of the "
-                           "tickets; struggling customers may both raise hard tickets and leave.",
+             options={"a": "the numbers alone cannot show the tickets' effect: the hazard ratio is an association "
+                           "adjusted for plan and tenure, and struggling customers may both raise hard tickets and "
+                           "leave. Nor are unresolved tickets the same as too few agents.",
                       "c": "the gap holds within every plan, and the Cox model stratified by plan finds it too."}),
 )
