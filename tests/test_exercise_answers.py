@@ -111,9 +111,9 @@ def fixed_cohorts_month12():
     return active.sum() / sizes.sum()
 
 
-def promo_extra_active12():
+def promo_extra_active6():
     frame = cohort_frame()
-    active = frame[frame["age"] == 12].groupby("cohort")["customer"].nunique()
+    active = frame[frame["age"] == 6].groupby("cohort")["customer"].nunique()
     in_2024 = active[[c.year == 2024 for c in active.index]]
     promo = pd.Period("2024-11", "M")
     return in_2024[promo] - in_2024.drop(promo).median()
@@ -229,7 +229,7 @@ INDEPENDENT = {
     "03-enterprise-gap": enterprise_gap,
     "03-judge-support": lambda: "b",
     "04-fixed-cohorts-month12": fixed_cohorts_month12,
-    "04-promo-extra-active12": promo_extra_active12,
+    "04-promo-extra-active6": promo_extra_active6,
     "04-basic-months-apart": basic_months_apart,
     "04-judge-promotion": lambda: "b",
     "05-second-within-90d": second_within_90d,

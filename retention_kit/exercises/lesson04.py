@@ -20,12 +20,14 @@ def _fixed_month12():
                          every_cohorts=int(every.loc[12, "cohorts"])))
 
 
-def _promo_extra_active12():
+def _promo_extra_active6():
     table = _cohorts()
     promo = pd.Period("2024-11", "M")
     others = table.loc[(table.index.year == 2024) & (table.index != promo)]
-    return Solution(int(table.loc[promo, 12] - others[12].median()),
-                    dict(promo=int(table.loc[promo, 12]), typical=float(others[12].median())))
+    return Solution(int(table.loc[promo, 6] - others[6].median()),
+                    dict(promo=int(table.loc[promo, 6]), typical=float(others[6].median()),
+                         rate=float(table.loc[promo, 6] / table.loc[promo, 0]),
+                         typical_rate=float((others[6] / others[0]).median())))
 
 
 def _basic_months_apart():
@@ -44,15 +46,16 @@ register(
              "{answer:.4f} over the same {cohorts} cohorts at every age, against {every:.4f} over the {every_cohorts} "
              "cohorts observable at age 12: the larger set includes the large promotion cohort, which retains far "
              "worse, so the two curves answer different questions.",
-             "a fixed set of cohorts is the one observed through the last age you show: rk.cohorts.average_retention "
-             "takes through_age", abs_tol=1e-4, unit="fraction"),
-    Exercise("04-promo-extra-active12",
-             "members of the November 2024 cohort buying at age 12, minus the median other 2024 cohort",
-             _promo_extra_active12,
-             "{promo} promotion-cohort members bought at age 12, against {typical:.0f} in the median other 2024 "
-             "cohort: {answer} more. A low rate on a large cohort can still keep more customers.",
-             "read age 12 in the cohort table (counts, not rates) for November 2024 and take the median of the other "
-             "2024 cohorts", kind="integer"),
+             "a fixed set of cohorts is the one observed through the last age you show (see through_age in "
+             "rk.cohorts.average_retention)", abs_tol=1e-4, unit="fraction"),
+    Exercise("04-promo-extra-active6",
+             "members of the November 2024 cohort buying at age 6, minus the median other 2024 cohort",
+             _promo_extra_active6,
+             "{promo} promotion-cohort members bought at age 6, against {typical:.0f} in the median other 2024 "
+             "cohort: {answer} more, at a rate of {rate:.0%} against a median {typical_rate:.0%}. A low rate on a large "
+             "cohort can still keep more customers.",
+             "counts, not rates: the cohort table holds how many members of each cohort bought at each age",
+             kind="integer"),
     Exercise("04-basic-months-apart",
              "basic plan: 24-month restricted mean lifetime, all tickets resolved minus an unresolved ticket (months)",
              _basic_months_apart,
@@ -69,5 +72,5 @@ register(
              options={"a": "a low retention rate on a cohort far larger than normal can still keep more customers "
                            "and bring more money than a normal month; count customers kept and spend added.",
                       "c": "the rise at age 14 is a composition effect: the promotion cohort stops being observable, "
-                           "and on a fixed set of cohorts the curve does not rise."}),
+                           "and on the same cohorts at both ages the curve does not jump."}),
 )

@@ -20,8 +20,9 @@ def revenue_retention(subscriptions: pd.DataFrame, period_start, period_end, *, 
     customers lost in the period paid) / recurring revenue at the start, with each customer's fee
     from ``fee_col`` (monthly recurring revenue, MRR). Customers on expensive plans weigh more than
     in the logo (customer-count) retention of :func:`retention_rate`, which the result reports beside
-    it. Net revenue retention adds upgrades and subtracts downgrades of the customers kept; with one
-    fee per customer, as here, there are none and NRR equals GRR.
+    it. In general GRR also subtracts the downgrades (contraction) of the customers kept, and is at
+    most 100%; net revenue retention (NRR) adds their upgrades (expansion) as well. With one fixed
+    fee per customer, as in the table this function takes, there are neither, and NRR equals GRR.
 
     Parameters
     ----------
