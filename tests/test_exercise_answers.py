@@ -193,7 +193,7 @@ def lifetimes_split():
 def gg_check_calibration():
     split = lifetimes_split()
     repeat = split[split["frequency_cal"] > 0]
-    return stats.spearmanr(repeat["frequency_cal"], repeat["monetary_value_cal"]).statistic
+    return stats.pearsonr(repeat["frequency_cal"], repeat["monetary_value_cal"]).statistic
 
 
 def captured_top20():
@@ -210,8 +210,13 @@ def captured_top20():
     tx = coffee()
     after = tx[tx["date"] >= "2025-07-01"].groupby("customer_id")["amount"].sum()
     outcome = 0.6 * after.reindex(split.index, fill_value=0.0).to_numpy()
-    top = np.argsort(-predicted, kind="stable")[: math.ceil(0.2 * len(split))]
-    return outcome[top].sum() / outcome.sum()
+    first_half = tx[(tx["date"] >= "2025-01-01") & (tx["date"] < "2025-07-01")].groupby("customer_id")["amount"].sum()
+    recent = 0.6 * first_half.reindex(split.index, fill_value=0.0).to_numpy()
+    targeted = math.ceil(0.2 * len(split))
+
+    def captured(score):
+        return outcome[np.argsort(-score, kind="stable")[:targeted]].sum() / outcome.sum()
+    return captured(predicted) - captured(recent)
 
 
 INDEPENDENT = {

@@ -24,7 +24,7 @@ def _formula_start():
 def _gg_check():
     split = _split()
     repeat = split[split["frequency_cal"] > 0]
-    r = correlation(repeat["frequency_cal"], repeat["monetary_value_cal"], method="spearman")
+    r = correlation(repeat["frequency_cal"], repeat["monetary_value_cal"])
     return Solution(r.value, dict(low=r.ci[0], high=r.ci[1], n=len(repeat),
                                   verdict="includes" if r.ci[0] <= 0 <= r.ci[1] else "excludes"))
 
@@ -41,9 +41,12 @@ def _captured_top20():
                                         gross_margin=GROSS_MARGIN, discount_rate=0.01)
     after = tx[tx["date"] >= "2025-07-01"]
     outcome = (GROSS_MARGIN * after.groupby("customer_id")["amount"].sum()).reindex(calibration.index, fill_value=0.0)
-    history = historical_clv(tx[tx["date"] < "2025-07-01"], gross_margin=GROSS_MARGIN)["margin"]
-    by_history = captured_share(history.reindex(calibration.index), outcome, top=0.2)
-    return Solution(captured_share(predicted, outcome, top=0.2).value, dict(historical=by_history.value))
+    before = tx[(tx["date"] >= "2025-01-01") & (tx["date"] < "2025-07-01")]
+    recent = historical_clv(before, gross_margin=GROSS_MARGIN)["margin"].reindex(calibration.index, fill_value=0.0)
+    by_model, by_recency = captured_share(predicted, outcome, top=0.2), captured_share(recent, outcome, top=0.2)
+    at_tenth = captured_share(predicted, outcome, top=0.1).value - captured_share(recent, outcome, top=0.1).value
+    return Solution(by_model.value - by_recency.value, dict(model=by_model.value, recent=by_recency.value,
+                                                            at_tenth=at_tenth))
 
 
 register(
@@ -55,28 +58,28 @@ register(
              "the first margin arrives now, so the series starts at t = 0: pick the matching timing of "
              "rk.clv.formula_clv", rel_tol=1e-4),
     Exercise("07-gg-check-calibration",
-             "Spearman correlation of frequency_cal and monetary_value_cal among calibration-period repeat members",
+             "Pearson correlation of frequency_cal and monetary_value_cal among calibration-period repeat members",
              _gg_check,
-             "{answer:+.3f} (95% interval {low:+.3f} to {high:+.3f}, {n:,} members): the interval {verdict} 0. "
-             "Detectable or not, a correlation this weak cannot distort Gamma-Gamma's spend estimates much; a "
-             "strong one would rule the model out.",
-             "keep the members with frequency_cal > 0 and give the two columns to rk.metrics.correlation, asking for "
-             "the rank (Spearman) method", abs_tol=1e-3),
+             "{answer:+.3f} (95% interval {low:+.3f} to {high:+.3f}, {n:,} members): the interval {verdict} 0, so "
+             "the calibration data, like the full data, give no sign against Gamma-Gamma's assumption.",
+             "only members with a repeat purchase have an average spend; rk.metrics.correlation gives the "
+             "correlation with its interval", abs_tol=1e-3),
     Exercise("07-captured-top20",
-             "share of the July-December margin captured by the top 20% by predicted CLV (a fraction)",
+             "captured share of the July-December margin, top 20%: predicted CLV ranking minus recent-margin ranking",
              _captured_top20,
-             "the top fifth by predicted CLV brought {answer:.1%} of the second-half margin; the top fifth by "
-             "historical CLV {historical:.1%}.",
-             "the targeting table of the lesson has the predicted CLV and the holdout margin of every member; "
-             "rk.clv.captured_share takes a score, an outcome and the share targeted", abs_tol=1e-3, unit="fraction"),
+             "{answer:+.3f}: the top fifth by predicted CLV brought {model:.1%} of the second-half margin, the top fifth "
+             "by recent margin {recent:.1%}; at the top tenth the gap was {at_tenth:+.3f}. Whether the model is worth its "
+             "trouble depends on how deep the campaign goes.",
+             "the same holdout test as the lesson's, with a fifth of the members targeted by each ranking "
+             "(rk.clv.captured_share)", abs_tol=1e-3, unit="fraction"),
     Exercise("07-judge-offer", "what a comparison of the top CLV decile with the average member shows",
              lambda: Solution("c"),
              "the top decile was chosen for its expected margin; only a randomized control group within it measures "
              "what the offer added.",
-             "ask whether the top decile would have brought more margin than average without the offer",
+             "ask what each comparison would show if the offer did nothing at all",
              kind="choice",
-             options={"a": "the top decile was chosen because it was expected to bring the most margin: it would "
-                           "have brought more than average without any offer.",
-                      "b": "the total is known within a few per cent and the predicted ranking beats the historical "
-                           "one on a holdout; uncertainty is no excuse here."}),
+             options={"a": "a before-and-after comparison has no control: the season, members' own trends and "
+                           "regression from a good spell all move margin.",
+                      "b": "the second decile was ranked lower because it was expected to bring less: the gap is the "
+                           "ranking again, not the offer."}),
 )
