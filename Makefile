@@ -31,24 +31,28 @@ $(STAMP): requirements.txt requirements-test.txt pyproject.toml
 		-r requirements-test.txt | { grep --line-buffered -E "^(Collecting|Installing|Successfully)" || true; }
 	@echo "== [2/2] Installing retention_kit (editable) =="
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	@mkdir -p $(VENV)/share/jupyter/lab/settings
-	@cp tools/jupyterlab_overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 	@echo "== $(VENV) is ready =="
 
-install: $(STAMP)
+# JupyterLab's settings for this course (widget state saved with a notebook, no news pop-ups)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+$(LAB_SETTINGS): tools/jupyterlab_overrides.json $(STAMP)
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+install: $(STAMP) $(LAB_SETTINGS)
 
 datasets: $(STAMP)
 	$(PY) tools/build_datasets.py --check
 
 # students: their own copies, made from the student release; an existing file is never overwritten
-lab: $(STAMP) datasets student
+lab: $(STAMP) $(LAB_SETTINGS) datasets student
 	$(PY) tools/workspace.py --release build/student --workspace $(WORKSPACE)
 	$(VENV)/bin/jupyter lab --port $(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)/$(WORKSPACE)" \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 # instructors: the committed copies with solutions (edits land in the repository)
-instructor: $(STAMP) datasets
+instructor: $(STAMP) $(LAB_SETTINGS) datasets
 	$(VENV)/bin/jupyter lab --port $(PORT) $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 

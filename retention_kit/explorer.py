@@ -1,7 +1,10 @@
 """The explorer: a live ipywidgets layout over a pure view function, with a static view of its starting state.
 
-JupyterLab shows an output's richest representation it can render: with a kernel, the live widget; without
-one (a saved notebook, the course site), the ``text/html`` static view this class adds to its bundle.
+JupyterLab shows an output's richest representation it can render: with a kernel, the live widget; where the
+output has no widget view (the committed lessons, whose views are stripped, and the course site), the
+``text/html`` static view this class adds to its bundle. A notebook a student runs and saves keeps the widget
+view; the course's JupyterLab settings (``tools/jupyterlab_overrides.json``) save the widget state with it, so on
+reopening the explorer shows its last state rather than "model not found"; running the cell makes it live again.
 """
 from __future__ import annotations
 

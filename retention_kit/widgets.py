@@ -71,6 +71,8 @@ def nps_interval_view(n: float, p_promoters: float, p_detractors: float, *, conf
             f"{high:.1f} (+/- {(high - low) / 2:.1f} points with {n:,} responses)")
     if capped:
         text += f"; detractors capped at {p_detractors:.0%}, so that the shares add to at most 100%"
+    if result.notes:                 # too few answers, promoters or detractors: say so beside the interval
+        text += f"; caution, {result.notes[0].split(':')[0]}: too few for this interval to be trusted"
     return text, ax
 
 
@@ -197,6 +199,8 @@ def formula_clv_view(margin_per_period: float, retention: float, discount_rate: 
     text = (f"margin {money_text(margin_per_period)} a period, retention {retention:.0%}, discount {discount_rate:.0%}: CLV "
             f"{money_text(values['end'], 1)} (first margin after a period), {money_text(values['start'], 1)} (first margin now), "
             f"{money_text(values['undiscounted'], 1)} undiscounted; expected lifetime {1 / (1 - retention):.1f} periods")
+    if retention == 0:
+        text += " (no one renews: a customer pays once, now, so only the forms with the first margin now count it)"
     return text, ax
 
 

@@ -2,6 +2,7 @@
 import importlib
 import inspect
 import pkgutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import retention_kit
 
 PACKAGE = Path(retention_kit.__file__).parent
+ROOT = Path(__file__).resolve().parents[1]
 MODULES = [m.name for m in pkgutil.walk_packages(retention_kit.__path__, "retention_kit.")
            if m.name != "retention_kit.data"]
 
@@ -66,3 +68,21 @@ def test_numpydoc_sections(name):
     if not is_method:                  # a method's examples are in its class's docstring
         needed |= {"Examples"}
     assert needed <= sections, f"missing {sorted(needed - sections)}"
+
+
+def test_the_course_lab_settings_name_real_settings_and_save_widget_state():
+    """Each override names a plugin and a property that JupyterLab's installed schemas define (a typo is ignored
+    by JupyterLab without a word), and widget state is saved, so that an explorer in a saved notebook reopens
+    in its last state instead of "model not found"."""
+    import json
+    overrides = json.loads((ROOT / "tools" / "jupyterlab_overrides.json").read_text())
+    share = Path(sys.prefix) / "share" / "jupyter"
+    for plugin, settings in overrides.items():
+        package, name = plugin.rsplit(":", 1)
+        schemas = [share / "lab" / "schemas" / package / f"{name}.json",
+                   *share.glob(f"labextensions/{package}/schemas/{package}/{name}.json")]
+        found = [s for s in schemas if s.exists()]
+        assert found, f"no installed JupyterLab schema for {plugin}"
+        properties = json.loads(found[0].read_text())["properties"]
+        assert set(settings) <= set(properties), f"{plugin}: unknown settings {set(settings) - set(properties)}"
+    assert overrides["@jupyter-widgets/jupyterlab-manager:plugin"]["saveState"] is True

@@ -71,13 +71,13 @@ register(
              "{low:.2f} to {high:.2f}). An association: it says whom to ask, not how many referrals a reward adds.",
              "a ratio of two rates (referrals per respondent) with an exact interval: rk.metrics.rate_ratio takes "
              "each group's referrals and respondents", abs_tol=0.01),
-    Exercise("01-judge-programme", "what Kestrel can say about the feedback programme", lambda: Solution("b"),
+    Exercise("01-judge-programme", "what Kestrel can say about the feedback programme", lambda: Solution("c"),
              "a before-and-after comparison without a control group credits nothing; a randomized hold-out of the "
              "call-backs would.",
              "ask what else changed between March and September, and what comparison would rule it out",
              kind="choice",
              options={"a": "the rise is not distinguishable from zero, and even a significant rise would not show "
-                           "that the programme caused it: anything else that changed between the waves could.",
-                      "c": "an interval that includes 0 does not show that nothing changed: it also includes "
+                           "that the programme caused it: prices, handsets, competitors and the season moved too.",
+                      "b": "an interval that includes 0 does not show that nothing changed: it also includes "
                            "sizeable rises. Absence of evidence is not evidence of absence."}),
 )

@@ -40,13 +40,14 @@ register(
              "customers and a wider interval than the whole survey. Still an association, like the overall gap.",
              "keep the support ratings, split them into satisfied (4-5) and dissatisfied (1-2), and compare the "
              "shares renewed with rk.metrics.proportion_difference", abs_tol=1e-3, unit="fraction"),
-    Exercise("02-judge-support", "what the lesson's numbers say about funding better support", lambda: Solution("b"),
+    Exercise("02-judge-support", "what the lesson's numbers say about funding better support", lambda: Solution("a"),
              "both gaps are real associations; what a fix is worth needs a randomized test measured on renewals.",
              "ask who comes to support, which way the arrow between rating and renewal could point, and how far a "
              "fix would move a rating",
              kind="choice",
-             options={"a": "the renewal gap is an association between groups of customers, not the effect of "
-                           "raising anyone's satisfaction; and a fix moves ratings a step, not all to 4-5.",
+             options={"b": "the renewal gap is an association between groups of customers, not the effect of "
+                           "raising anyone's satisfaction: touchpoints were random, the ratings were not; and a fix "
+                           "moves ratings a step, not all to 4-5.",
                       "c": "the difference between support and billing was tested directly, and its interval "
-                           "excludes 0."}),
+                           "excludes 0: chance does not explain it."}),
 )

@@ -46,5 +46,6 @@ register(
              options={"a": "the numbers alone cannot show the tickets' effect: the hazard ratio is an association "
                            "adjusted for plan and tenure, and struggling customers may both raise hard tickets and "
                            "leave. Nor are unresolved tickets the same as too few agents.",
-                      "c": "the gap holds within every plan, and the Cox model stratified by plan finds it too."}),
+                      "c": "the gap holds within every plan, and the Cox model that accounts for plan finds it too: it is "
+                           "not the plan mix."}),
 )

@@ -63,7 +63,7 @@ register(
              "months within the first 24. An association within one plan, not the effect of resolving tickets.",
              "fit one Kaplan-Meier curve per support group on the basic subscribers only, then compare the areas "
              "under them to the same horizon (rk.survival.restricted_mean_difference)", abs_tol=0.01),
-    Exercise("04-judge-promotion", "what the lesson says about repeating the launch promotion", lambda: Solution("b"),
+    Exercise("04-judge-promotion", "what the lesson says about repeating the launch promotion", lambda: Solution("c"),
              "judge an acquisition channel by the customers it adds and what they spend beyond a baseline, with an "
              "interval, then compare with its cost.",
              "ask what the business gains from a promotion: a rate, or customers and money? And check the rise of the "
@@ -71,6 +71,6 @@ register(
              kind="choice",
              options={"a": "a low retention rate on a cohort far larger than normal can still keep more customers "
                            "and bring more money than a normal month; count customers kept and spend added.",
-                      "c": "the rise at age 14 is a composition effect: the promotion cohort stops being observable, "
+                      "b": "the rise at age 14 is a composition effect: the promotion cohort stops being observable, "
                            "and on the same cohorts at both ages the curve does not jump."}),
 )

@@ -44,12 +44,12 @@ register(
              "count first-year purchases (rk.metrics.first_window_counts), split at 3, and compare the mean planted "
              "'purchase_rate' of the two groups", rel_tol=0.01),
     Exercise("05-judge-sixth-purchase", "what the lesson says about a free coffee on the sixth purchase",
-             lambda: Solution("b"),
+             lambda: Solution("a"),
              "a model with no threshold reproduces the curve, so the curve is no evidence for one; a randomized test "
              "of the reward would show whether it changes behaviour.",
              "ask who reaches six purchases, and what the model without a threshold says about the curve",
              kind="choice",
-             options={"a": "the members who reach six purchases were frequent buyers from the start: the curve "
+             options={"b": "the members who reach six purchases were frequent buyers from the start: the curve "
                            "compares different members, not the same members before and after.",
                       "c": "one point beyond 2 standard errors among a dozen is what chance gives, the joint test does "
                            "not reject the model, and a point picked after looking needs a fresh, planned test."}),

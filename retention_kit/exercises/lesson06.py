@@ -62,9 +62,9 @@ register(
              kind="choice",
              options={"a": "the margin is an assumption, but with any margin the comparison still credits the "
                            "programs with customers who would have stayed anyway.",
-                      "c": "the median fee changes the number a little, not the flaw: the ratio is not a cost per "
+                      "c": "the median fee changes the number, not the flaw: the ratio is not a cost per "
                            "customer saved."}),
-    Exercise("06-judge-support", "what the lesson's numbers support about the support desk", lambda: Solution("b"),
+    Exercise("06-judge-support", "what the lesson's numbers support about the support desk", lambda: Solution("c"),
              "the break-even per ticket, for the customers the budget can reach, leaves room if the tickets cause the "
              "losses; a randomized test of faster resolution is how to find out.",
              "separate what the budget could change (new customers' first 90 days) from what it could not, compare "
@@ -72,6 +72,6 @@ register(
              kind="choice",
              options={"a": "the desk's budget pays for every ticket it handles, not for the open ones, and the losses "
                            "it is set against were mostly out of its reach: not like with like.",
-                      "c": "adjusting for plan and tenure leaves an association: struggling customers may both raise "
+                      "b": "adjusting for plan and tenure leaves an association: struggling customers may both raise "
                            "hard tickets and leave, so the hazard ratio is not the effect of resolving them."}),
 )
