@@ -11,14 +11,15 @@ WORKSPACE ?= workspace
 # JupyterLab refuses to run as root without --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install datasets lab instructor test test-unit test-notebooks student course notebooks bench clean
+.PHONY: help install datasets lab instructor test test-unit test-notebooks test-browser student course notebooks bench clean
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on your own workspace (workspace/, never overwritten)"
 	@echo "make test       set up .venv, run the unit tests, then nbval over every notebook"
 	@echo "make instructor JupyterLab on the instructor copies in notebooks/ (solutions visible)"
+	@echo "make test-browser  every lesson run in JupyterLab in headless chromium; screenshots in build/screenshots/"
 	@echo "make student    student copies without solutions, in build/student/"
-	@echo "make course     the lessons as a browsable HTML site, in build/site/"
+	@echo "make course     the lessons as an HTML site that works offline, in build/site/"
 	@echo "make notebooks  re-execute and normalize the committed notebooks (after a change)"
 	@echo "make datasets   check that the shipped synthetic data match their generators"
 	@echo "make bench      benchmarks against the field's libraries (minutes)"
@@ -59,11 +60,22 @@ instructor: $(STAMP) $(LAB_SETTINGS) datasets
 test: test-unit test-notebooks
 
 test-unit: $(STAMP)
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q --ignore=tests/browser
 	$(PY) -m pytest --doctest-modules retention_kit -q -p no:cacheprovider
 
 test-notebooks: $(STAMP)
 	$(PY) -m pytest $(NBVAL) -q -p no:cacheprovider $(NOTEBOOKS)
+
+# real-browser tests: JupyterLab in Debian's headless chromium (installed by .ci/run with apt when missing)
+BROWSER_STAMP := $(VENV)/.installed-browser
+$(BROWSER_STAMP): requirements-browser.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-browser.txt
+	@touch $@
+
+test-browser: $(STAMP) $(LAB_SETTINGS) $(BROWSER_STAMP)
+	@test -x /usr/bin/chromium || test -n "$$RK_CHROMIUM" || { echo "install Debian's chromium: apt-get install chromium"; exit 1; }
+	$(PY) -m pytest tests/browser -q -p no:cacheprovider
+	@echo "screenshots and control latency: build/screenshots/"
 
 student: $(STAMP)
 	@rm -rf build/student
@@ -71,6 +83,7 @@ student: $(STAMP)
 	@echo "student release: build/student/ ($(words $(NOTEBOOKS)) notebooks, solutions removed)"
 
 course: $(STAMP)
+	@rm -rf build/site
 	$(PY) tools/build_site.py --out build/site $(NOTEBOOKS)
 	@echo "open build/site/index.html"
 

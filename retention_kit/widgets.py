@@ -234,7 +234,8 @@ def formula_clv_explorer() -> Explorer:
     return Explorer(formula_clv_view, controls, title="Formula CLV explorer")
 
 
-def survival_view(lifetimes, by: str, show_intervals: bool = True, *, confidence: float = 0.95, ax=None):
+def survival_view(lifetimes, by: str, show_intervals: bool = True, *, confidence: float = 0.95, ax=None,
+                  fitters=None):
     """Text and plot for the survival explorer: Kaplan-Meier curves of the groups of ``by``; returns (text, ax).
 
     Parameters
@@ -244,6 +245,8 @@ def survival_view(lifetimes, by: str, show_intervals: bool = True, *, confidence
     show_intervals : bool, default True
     confidence : float, default 0.95
     ax : matplotlib Axes, optional
+    fitters : dict from ``rk.survival.kaplan_meier`` for this ``by`` and ``confidence``, optional
+        Curves already fitted (the explorer fits each grouping once); fitted here when not given.
 
     Returns
     -------
@@ -262,7 +265,8 @@ def survival_view(lifetimes, by: str, show_intervals: bool = True, *, confidence
     >>> survival_view(life, "plan")[0]
     'median lifetime: a 1, b not reached within 4'
     """
-    fitters = kaplan_meier(lifetimes, by=None if by == "everyone" else by, confidence=confidence)
+    if fitters is None:
+        fitters = kaplan_meier(lifetimes, by=None if by == "everyone" else by, confidence=confidence)
     title = "Still subscribed, everyone" if by == "everyone" else f"Still subscribed, by {by}"
     ax = plots.survival_curves(fitters, show_intervals=show_intervals, ax=ax, title=title)
     unit = lifetimes.attrs.get("time_unit")
@@ -312,5 +316,10 @@ def survival_explorer(lifetimes, groups=("everyone", "plan", "support"), *, conf
     controls = dict(by=w.Dropdown(options=list(groups), value=groups[0], description="group by", style=_STYLE,
                                   layout=_LAYOUT),
                     show_intervals=w.Checkbox(True, description=f"{100 * confidence:g}% intervals", style=_STYLE))
-    return Explorer(lambda ax, **v: survival_view(lifetimes, **v, confidence=confidence, ax=ax), controls,
-                    title="Survival explorer")
+    # every grouping fitted once, up front: a move of the menu then only redraws
+    fitted = {g: kaplan_meier(lifetimes, by=None if g == "everyone" else g, confidence=confidence) for g in groups}
+
+    def view(ax, by, show_intervals):
+        return survival_view(lifetimes, by, show_intervals, confidence=confidence, ax=ax, fitters=fitted[by])
+
+    return Explorer(view, controls, title="Survival explorer")

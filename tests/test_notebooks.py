@@ -188,16 +188,44 @@ def test_course_site_has_a_page_per_notebook_with_working_links(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(tmp_path),
                     *map(str, NOTEBOOKS)], check=True, capture_output=True)
     index = (tmp_path / "index.html").read_text()
+    assert "<style>" in index and "<script" not in index
     links_checked = 0
-    for path in NOTEBOOKS:
+    for i, path in enumerate(NOTEBOOKS):
         page = tmp_path / path.parent.name / f"{path.stem}.html"
-        assert page.exists() and f"{path.parent.name}/{path.stem}.html" in index
+        href = f"{path.parent.name}/{path.stem}.html"
+        assert page.exists() and f"href='{href}'" in index, f"{href} is not on the index"
+        assert re.search(rf"href='{re.escape(href)}'>[^<]+</a><p>[^<]{{20,}}</p>", index), f"{href}: no sentence"
         text = page.read_text()
         assert "<img" in text and ".ipynb\"" not in text
-        for link in re.findall(r'href="([0-9]{2}_[a-z_]+\.html)"', text):
+        # a way back to the index and on to the neighbours, at the top and the bottom of the page
+        nav = re.findall(r'<nav[^>]*class="course (?:top|bottom)"[^>]*>(.*?)</nav>', text, re.S)
+        assert len(nav) == 2 and all('href="../index.html"' in n for n in nav)
+        assert ('rel="prev"' in nav[0]) == (i > 0) and ('rel="next"' in nav[0]) == (i < len(NOTEBOOKS) - 1)
+        for link in re.findall(r'href="((?:\.\./[a-z_]+/)?[0-9]{2}_[a-z_]+\.html|\.\./index\.html)"', text):
             assert (page.parent / link).exists(), f"{page.name} links to missing {link}"
             links_checked += 1
-    assert links_checked >= 10        # the course map and the prerequisites link the lessons
+        # no error output; nothing loaded from outside the site (links in prose may point anywhere)
+        assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text and "Traceback" not in text
+        assert not re.findall(r'<script\b[^>]*\bsrc=|<link\b[^>]*href="(?:https?:)?//|\bsrc="(?:https?:)?//'
+                              r'|url\((?:["\']?)(?:https?:)?//|@import', text)
+        # formulas arrive rendered (MathML), dollar amounts as dollar signs: no TeX left for a script to typeset
+        prose = re.sub(r"<pre.*?</pre>|<code.*?</code>|<style.*?</style>", "", text, flags=re.S)
+        assert not re.search(r"\\(?:frac|sum|text|sqrt|hat)\b|\$\$|&amp;#36;", prose), path.name
+        sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+        if any(re.search(r"(?<!\\)\$[^$\s]", s.replace("\\\\$", "")) for s in sources):
+            assert "<math" in text, f"{path.name}: formulas not rendered"
+    assert links_checked >= 30        # navigation, the course map and the prerequisites link the lessons
+
+
+def test_site_formulas_are_mathml_and_dollars_stay_dollars():
+    from importlib.util import module_from_spec, spec_from_file_location
+    spec = spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
+    tool = module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tool.render_math("A \\\\$5 fee, \\$6 by hand; $x^2$ and $$a$$ but `$kept$` and ```\n$too$\n```")
+    assert "&#36;5 fee, &#36;6 by hand" in out
+    assert "<msup><mi>x</mi><mn>2</mn></msup>" in out and 'display="block"' in out
+    assert "`$kept$`" in out and "$too$" in out
 
 
 def test_make_test_runs_unit_tests_and_nbval_over_every_notebook():

@@ -53,6 +53,12 @@ def test_nps_interval_width():
     ax = plots.nps_interval_width([100, 1000], {"scenario": [9.8, 3.1]}, confidence=0.9)
     assert ax.lines[0].get_xdata().tolist() == [100, 1000] and ax.lines[0].get_ydata().tolist() == [9.8, 3.1]
     assert ax.get_xscale() == "log" and "90%" in ax.get_title()
+    wide = plots.nps_interval_width([50, 20000], {"scenario": [14.0, 0.7]})
+    wide.figure.canvas.draw()
+    assert [t.get_text() for t in wide.get_xticklabels()] == ["100", "1,000", "10,000"]   # plain numbers, not 10^3
+    assert not wide.xaxis.get_minorticklocs().size
+    narrow = plots.nps_interval_width([200, 800], {"scenario": [7.0, 3.5]})              # no power of ten inside
+    assert narrow.get_xticks().tolist() == [200, 800]
 
 
 def test_rates_with_intervals():

@@ -1,15 +1,49 @@
-"""Render the executed course notebooks to a browsable HTML site (no execution: the committed
-notebooks already hold their outputs, which `make test` checks).
+"""Render the executed course notebooks as a site that works offline, in ``build/site/``.
+
+No execution: the committed notebooks hold their outputs, which ``make test`` checks. Pages use
+JupyterLab's own nbconvert template ("lab") through ``tools/site_template/course``, which loads nothing
+from outside the site and adds a bar to the previous and next lesson and back to the index. Formulas
+are rendered here, at build time, to MathML (latex2mathml), which browsers display natively: no MathJax,
+no network. Explorers show their static view (the committed notebooks keep no widget state).
 
 Usage: python tools/build_site.py --out build/site notebooks/*.ipynb case_studies/*.ipynb
 """
 import argparse
 import html
+import re
 import sys
 from pathlib import Path
 
 import nbformat
+from latex2mathml.converter import convert
 from nbconvert import HTMLExporter
+
+TEMPLATES = Path(__file__).resolve().parent / "site_template"
+COURSE = "Data-driven customer retention"
+# code (fenced or inline) is left alone; outside it, \\$ and \$ are dollar signs and $...$ / $$...$$ are formulas
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)
+MATH = re.compile(r"\$\$(.+?)\$\$|\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
+
+
+def render_math(markdown: str) -> str:
+    """Markdown with its formulas as MathML and its escaped dollar signs as the HTML entity."""
+    def outside_code(text: str) -> str:
+        text = text.replace("\\\\$", "&#36;").replace("\\$", "&#36;")     # rk.money writes \\$; by hand, \$
+        return MATH.sub(lambda m: convert(m.group(1).strip(), display="block") if m.group(1) is not None
+                        else convert(m.group(2)), text)
+    return "".join(part if CODE.fullmatch(part) else outside_code(part) for part in CODE.split(markdown))
+
+
+def prepare(nb):
+    """Formulas to MathML in markdown cells and in the Markdown the code displayed."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            cell.source = render_math(cell.source)
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                data["text/markdown"] = render_math(data["text/markdown"])
+    return nb
 
 
 def title_of(nb, fallback: str) -> str:
@@ -21,26 +55,76 @@ def title_of(nb, fallback: str) -> str:
     return fallback
 
 
+def summary_of(nb) -> str:
+    """The lesson's own first promise, from its "You will learn:" line."""
+    markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
+    for source in markdown:
+        found = re.search(r"\*\*You will learn:\*\*\s*([^;\n]+)", source)
+        if found:
+            text = re.sub(r"[*`]", "", found.group(1)).strip().rstrip(".")
+            return text[0].upper() + text[1:] + "."
+    paragraphs = [p for p in (markdown[0].split("\n\n") if markdown else []) if p and not p.startswith("#")]
+    return re.sub(r"[*`]", "", paragraphs[0].split(". ")[0]).strip().rstrip(".") + "." if paragraphs else ""
+
+
+def index_page(sections: dict) -> str:
+    parts = []
+    for heading, entries in sections.items():
+        if not entries:
+            continue
+        rows = "\n".join(f"<tr><td class='n'>{html.escape(e['number'])}</td><td><a href='{e['href']}'>"
+                         f"{html.escape(e['title'].split(' · ')[-1])}</a><p>{html.escape(e['summary'])}</p></td></tr>"
+                         for e in entries)
+        parts.append(f"<h2>{heading}</h2><table>{rows}</table>")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{COURSE}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; max-width: 52em; margin: 2em auto; padding: 0 1em; color: #1f2328;
+         line-height: 1.5; }}
+  h1 {{ color: #0b6e69; margin-bottom: 0.2em; }}
+  .lead {{ color: #57606a; margin-top: 0; }}
+  table {{ border-collapse: collapse; width: 100%; }}
+  td {{ border-top: 1px solid #d0d7de; padding: 0.6em 0.8em; vertical-align: top; }}
+  td.n {{ font-weight: 600; color: #0b6e69; width: 3em; }}
+  td a {{ font-weight: 600; color: #0b6e69; text-decoration: none; }}
+  td a:hover {{ text-decoration: underline; }}
+  td p {{ margin: 0.2em 0 0; color: #57606a; }}
+</style></head>
+<body>
+<h1>{COURSE}</h1>
+<p class="lead">Every retention metric, computed by hand and with the kit, its uncertainty and its common
+mistakes; then what to do with it. Open a lesson: each page shows the executed notebook, with static views of
+its explorers (run the notebook in JupyterLab to move their controls).</p>
+{''.join(parts)}
+</body></html>
+"""
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
-    exporter = HTMLExporter(template_name="lab")
-    entries = []
-    for path in args.notebooks:
-        nb = nbformat.read(path, as_version=4)
-        body, _ = exporter.from_notebook_node(nb)
-        target = args.out / path.parent.name / (path.stem + ".html")
+    exporter = HTMLExporter(template_name="course", extra_template_basedirs=[str(TEMPLATES)])
+    books = [(path, nbformat.read(path, as_version=4)) for path in args.notebooks]
+    entries = [dict(href=f"{path.parent.name}/{path.stem}.html", title=title_of(nb, path.stem), summary=summary_of(nb),
+                    folder=path.parent.name, number=re.match(r"\d*", path.stem).group()) for path, nb in books]
+    for i, ((path, nb), entry) in enumerate(zip(books, entries)):
+        nav = {"index": "../index.html",
+               "previous": ({"href": "../" + entries[i - 1]["href"], "title": entries[i - 1]["title"]} if i else None),
+               "next": ({"href": "../" + entries[i + 1]["href"], "title": entries[i + 1]["title"]}
+                        if i + 1 < len(entries) else None)}
+        body, _ = exporter.from_notebook_node(prepare(nb), resources={"course_nav": nav,
+                                                                       "metadata": {"name": entry["title"]}})
+        target = args.out / entry["href"]
         target.parent.mkdir(parents=True, exist_ok=True)
         # links between lessons point at .ipynb files; on the site they are .html pages
-        target.write_text(body.replace('.ipynb"', '.html"'), encoding="utf-8")
-        entries.append((f"{path.parent.name}/{path.stem}.html", title_of(nb, path.stem)))
+        target.write_text(re.sub(r'href="([^"/:]+)\.ipynb"', r'href="\1.html"', body), encoding="utf-8")
         print(f"wrote {target}")
-    items = "\n".join(f'<li><a href="{href}">{html.escape(title)}</a></li>' for href, title in entries)
-    (args.out / "index.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>Data-driven customer retention</title></head>"
-        f"<body><h1>Data-driven customer retention</h1><ol>{items}</ol></body></html>\n", encoding="utf-8")
+    sections = {"Lessons": [e for e in entries if e["folder"] != "case_studies"],
+                "Case studies": [e for e in entries if e["folder"] == "case_studies"]}
+    (args.out / "index.html").write_text(index_page(sections), encoding="utf-8")
     print(f"wrote {args.out / 'index.html'}")
     return 0
 

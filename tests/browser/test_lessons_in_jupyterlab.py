@@ -1,0 +1,129 @@
+"""Every lesson and case study, student and instructor copy, opened and run in JupyterLab in headless Chromium.
+
+What a student sees is checked, not only what the kernel computed: the notebook opens unmodified; after
+Run All no cell shows an error; no output is typeset as math and every dollar amount of the prose keeps
+its dollar sign; the student copy's checks say "not answered yet"; each explorer's main control, moved,
+shows the text the kit computes for the new setting, and the time from the move to the new figure is
+recorded in ``build/screenshots/latency.json``; a student copy saved with a live explorer reopens without
+"model not found"; nothing is fetched from outside the machine. One screenshot per notebook and copy goes
+to ``build/screenshots/``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import time
+
+import nbformat
+import pytest
+
+import retention_kit as rk
+from retention_kit import widgets
+
+from .conftest import CASE_STUDIES, LATENCY, LESSONS, ROOT
+from .jupyterlab_page import cells_text, is_dirty, open_notebook, readout_value, run_all, same_text, save
+
+MONEY = re.compile(r"\\\$([0-9](?:[0-9,]*[0-9])?(?:\.[0-9]+)?)")
+NOTEBOOKS = [("notebooks", n) for n in LESSONS] + [("case_studies", n) for n in CASE_STUDIES]
+
+
+@functools.cache
+def _lifetimes():
+    subs = rk.datasets.load_saas_subscriptions()
+    subs["support"] = ["unresolved ticket" if t > 0 else "all resolved" for t in subs["unresolved_tickets_90d"]]
+    return rk.survival.subscription_lifetimes(subs, observation_period_end="2026-01-01", time_unit="month")
+
+
+# the main control of each explorer: how to move it, and the text the kit computes from the readouts after
+EXPLORERS = {
+    "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
+                                        expected=lambda r: widgets.nps_interval_view(r[0], r[1], r[2])[0]),
+    "03_churn_and_retention.ipynb": dict(slider=0, moves=3,
+                                         expected=lambda r: widgets.churn_compounding_view(r[0], int(r[1]))[0]),
+    "04_cohorts_and_survival.ipynb": dict(select="plan",
+                                          expected=lambda r: widgets.survival_view(_lifetimes(), "plan", True)[0]),
+    "07_customer_lifetime_value.ipynb": dict(slider=1, moves=3,
+                                             expected=lambda r: widgets.formula_clv_view(r[0], r[1], r[2])[0]),
+}
+
+
+@pytest.fixture(autouse=True)
+def _kernels_shut_after_each_notebook(lab):
+    yield
+    lab.shutdown_kernels()                # a kernel per notebook would otherwise stay up for the whole run
+
+
+def _expected_money(folder: str, name: str) -> set[str]:
+    """Dollar amounts written as \\$ in the prose: markdown cells and the Markdown the code displays."""
+    nb = nbformat.read(ROOT / folder / name, as_version=4)
+    texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    texts += ["".join(o.get("data", {}).get("text/markdown", "")) for c in nb.cells if c.cell_type == "code"
+              for o in c.outputs]
+    return {m for t in texts for m in MONEY.findall(t)}
+
+
+def _move_explorer(page, spec) -> tuple[str, list[float], list[float]]:
+    """Move the main control; return the label shown at the end, the readouts and the seconds per move."""
+    box = page.locator(".jp-OutputArea .widget-vbox").first
+    box.scroll_into_view_if_needed()
+    label, image = box.locator(".widget-html").first, box.locator("img").first
+    page.wait_for_function("el => el.getAttribute('src')", arg=image.element_handle())
+    seconds = []
+    for _ in range(spec.get("moves", 1)):
+        before = image.get_attribute("src")
+        if "select" in spec:
+            start = time.monotonic()
+            box.locator("select").first.select_option(spec["select"])
+        else:
+            box.locator(".widget-slider").nth(spec["slider"]).locator(".noUi-handle").focus()
+            start = time.monotonic()
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
+                               polling="raf", timeout=30_000)
+        seconds.append(time.monotonic() - start)
+    readouts = [readout_value(t) for t in box.locator(".widget-readout").all_text_contents()]
+    return label.text_content(), readouts, seconds
+
+
+@pytest.mark.parametrize("copy", ["student", "instructor"])
+@pytest.mark.parametrize("folder,name", NOTEBOOKS, ids=[n for _, n in NOTEBOOKS])
+def test_a_student_sees_a_working_lesson(page, lab, screenshots, copy, folder, name):
+    outside = open_notebook(page, lab, f"{copy}/{folder}/{name}")
+    time.sleep(2)                                              # what JupyterLab changes on opening, it has changed
+    assert not is_dirty(page), "the notebook is marked modified just by opening it"
+
+    run_all(page)
+    outputs = cells_text(page, ".jp-OutputArea-output")
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, f"error output: {errors.first.text_content()[:500]}"
+    assert not [t for t in outputs if "Traceback" in t or "Error displaying widget" in t]
+    assert page.locator(".jp-OutputArea mjx-container").count() == 0, "an output was typeset as math"
+    shown = " ".join(cells_text(page, ".jp-MarkdownCell .jp-RenderedMarkdown") + outputs)
+    lost = sorted(a for a in _expected_money(folder, name) if f"${a}" not in shown)
+    assert not lost, f"dollar amounts typeset as math (their $ gone): {lost[:5]}"
+    if copy == "student":
+        nb = nbformat.read(lab.root / copy / folder / name, as_version=4)
+        unanswered = sum("rk.check(" in c.source and "None" in c.source for c in nb.cells if c.cell_type == "code")
+        assert sum(t.count("not answered yet") for t in outputs) == unanswered
+
+    spec = EXPLORERS.get(name)
+    if spec:
+        text, readouts, seconds = _move_explorer(page, spec)
+        expected = spec["expected"](readouts)
+        assert same_text(text, expected), f"explorer shows {text!r}, the kit computes {expected!r}"
+        LATENCY[f"{copy}/{name}"] = seconds
+    page.screenshot(path=str(screenshots / f"{copy}-{name.removesuffix('.ipynb')}.png"))
+
+    if spec and copy == "student":               # saved with a live explorer, reopened after the kernel has gone
+        save(page)
+        lab.shutdown_kernels()
+        page.reload()
+        page.wait_for_selector("#jp-main-statusbar >> text=Idle")
+        page.wait_for_function("() => document.querySelector('.jp-OutputArea .widget-vbox') || [...document."
+                               "querySelectorAll('.jp-OutputArea-output')].some(e => e.textContent.includes("
+                               "'Error displaying widget'))", timeout=30_000)
+        assert "Error displaying widget" not in " ".join(cells_text(page, ".jp-OutputArea-output")), \
+            "a saved explorer reopens as 'model not found': is saveState on in tools/jupyterlab_overrides.json?"
+        assert same_text(page.locator(".jp-OutputArea .widget-vbox .widget-html").first.text_content(), text)
+    assert not outside, f"requests left the machine: {outside[:3]}"
+
