@@ -11,13 +11,14 @@ WORKSPACE ?= workspace
 # JupyterLab refuses to run as root without --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install datasets lab instructor test test-unit test-notebooks test-browser student course notebooks bench clean
+.PHONY: help install datasets lab instructor dashboard test test-unit test-notebooks test-browser student course notebooks bench clean
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on your own workspace (workspace/, never overwritten)"
 	@echo "make test       set up .venv, run the unit tests, then nbval over every notebook"
 	@echo "make instructor JupyterLab on the instructor copies in notebooks/ (solutions visible)"
 	@echo "make test-browser  every lesson run in JupyterLab in headless chromium; screenshots in build/screenshots/"
+	@echo "make dashboard  the instructor's retention dashboard (Voila) for live demos"
 	@echo "make student    student copies without solutions, in build/student/"
 	@echo "make course     the lessons as an HTML site that works offline, in build/site/"
 	@echo "make notebooks  re-execute and normalize the committed notebooks (after a change)"
@@ -45,6 +46,11 @@ install: $(STAMP) $(LAB_SETTINGS)
 
 datasets: $(STAMP)
 	$(PY) tools/build_datasets.py --check
+
+# instructors: the retention dashboard for live demos (Voila; a template that loads nothing from a CDN)
+dashboard: $(STAMP) datasets
+	JUPYTER_PATH="$(CURDIR)/dashboards/share" $(VENV)/bin/voila dashboards/retention_dashboard.ipynb \
+		--template=retention --port=$(PORT) --Voila.ip=127.0.0.1
 
 # students: their own copies, made from the student release; an existing file is never overwritten
 lab: $(STAMP) $(LAB_SETTINGS) datasets student

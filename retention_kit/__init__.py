@@ -27,7 +27,7 @@ from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
 __version__ = "0.2.0"
 
-_LAZY = ("clv", "exercises", "plots", "survival", "uncertainty", "widgets")
+_LAZY = ("clv", "dashboard", "exercises", "plots", "survival", "uncertainty", "widgets")
 
 
 def __getattr__(name: str):
@@ -69,5 +69,6 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "churn_rate_by", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
            "expected_lifetime", "repeat_purchase_rate", "purchase_counts", "repeat_probability_by_count",
            "retention_cost", "proportion", "rate_by", "rfm_summary", "calibration_holdout_summary", "cohort_table",
-           "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "datasets",
+           "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
+           "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets"]

@@ -88,6 +88,21 @@ def test_churn_over_time():
     assert ax.lines[0].get_ydata().tolist() == pytest.approx([5.0, 2.0])
 
 
+def test_metric_over_time():
+    rates = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-04-01"]), "value": [0.10, 0.08],
+                          "ci_low": [0.08, 0.06], "ci_high": [0.12, 0.11]})
+    rates.attrs.update(metric="churn rate", confidence=0.9)
+    ax = plots.metric_over_time(rates)
+    assert ax.lines[0].get_ydata().tolist() == pytest.approx([10.0, 8.0])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]                 # the interval, in per cent
+    assert band.min() == pytest.approx(6.0) and band.max() == pytest.approx(12.0)
+    assert ax.get_legend().get_texts()[0].get_text() == "90% interval"
+    counts = rates.assign(value=[120.0, 130.0], ci_low=float("nan"), ci_high=float("nan"))
+    counts.attrs.update(metric="new customers")
+    ax = plots.metric_over_time(counts)
+    assert ax.lines[0].get_ydata().tolist() == [120.0, 130.0] and not ax.collections and ax.get_legend() is None
+
+
 def test_compounding():
     cumulative = [rk.compound_churn(0.05, periods=k).value for k in (1, 2, 3)]
     ax = plots.compounding(0.05, cumulative, periods=[1, 2, 3])

@@ -8,12 +8,13 @@ histograms; matplotlib the rest. Submodules: ``surveys`` (lessons 01-02), ``life
 (03-04), ``value`` (05-07).
 """
 from ._common import CATEGORY_COLOURS, ORANGE, RED, TEAL
-from .lifetimes import churn_over_time, cohort_heatmap, compounding, retention_curves, survival_curves
+from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_over_time, retention_curves,
+                        survival_curves)
 from .surveys import nps_interval_width, nps_waves, rates_with_intervals, rating_distribution, score_distribution
 from .value import (formula_clv_bars, predicted_vs_actual, purchase_count_histogram, repeat_probability,
                     spend_by_period, value_concentration)
 
 __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_intervals", "rating_distribution",
-           "churn_over_time", "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period",
+           "churn_over_time", "metric_over_time", "compounding", "purchase_count_histogram", "repeat_probability", "spend_by_period",
            "cohort_heatmap", "retention_curves", "survival_curves", "predicted_vs_actual", "value_concentration",
            "formula_clv_bars", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

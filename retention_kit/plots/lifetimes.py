@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from ..validation import plural
-from ._common import RED, _axes, _columns, _level
+from ._common import RED, TEAL, _axes, _columns, _level
 
 __all__ = ["churn_over_time", "compounding", "cohort_heatmap", "retention_curves", "survival_curves"]
 
@@ -49,6 +49,51 @@ def churn_over_time(table: pd.DataFrame, *, ax=None, title="Churn rate by period
     ax.plot(table["period_start"], 100 * table["churn_rate"], marker="o", ms=3, color=RED)
     ax.set(ylabel="churn rate", title=title, ylim=(0, None))
     ax.yaxis.set_major_formatter(PercentFormatter(100))
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def metric_over_time(table: pd.DataFrame, *, ax=None, title=None):
+    """One metric per period from ``rk.metrics.metric_over_time``: a line, with its interval as a band for rates.
+
+    Parameters
+    ----------
+    table : DataFrame with ``period_start``, ``value``, ``ci_low``, ``ci_high`` and ``attrs["metric"]``
+    ax : matplotlib Axes, optional
+    title : str, optional
+        The metric's name by default.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InputError
+        For a table without the columns it draws.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period_start": pd.to_datetime(["2025-01-01", "2025-04-01"]), "value": [0.1, 0.08],
+    ...                   "ci_low": [0.08, 0.06], "ci_high": [0.12, 0.1]})
+    >>> t.attrs.update(metric="churn rate", confidence=0.95)
+    >>> ax = metric_over_time(t)
+    >>> ax.lines[0].get_ydata().tolist(), len(ax.collections), ax.get_title()
+    ([10.0, 8.0], 1, 'churn rate')
+    """
+    _columns(table, ["period_start", "value", "ci_low", "ci_high"])
+    ax = _axes(ax)
+    metric = table.attrs.get("metric", "value")
+    is_rate = bool(table["ci_low"].notna().any())
+    scale = 100 if is_rate else 1
+    ax.plot(table["period_start"], scale * table["value"], marker="o", ms=3, color=RED if "churn" in metric else TEAL)
+    if is_rate:
+        ax.fill_between(table["period_start"], scale * table["ci_low"], scale * table["ci_high"], alpha=0.2,
+                        color=RED if "churn" in metric else TEAL, lw=0,
+                        label=f"{_level(table.attrs.get('confidence', 0.95))} interval")
+        ax.yaxis.set_major_formatter(PercentFormatter(100))
+        ax.legend(frameon=False, loc="best")
+    ax.set(ylabel=metric, title=metric if title is None else title, ylim=(0, None))
     ax.grid(alpha=0.3)
     return ax
 
