@@ -1,7 +1,8 @@
 """Fixtures of the browser suite: JupyterLab on a copy of the course, and headless Chromium.
 
-The course is copied twice into a temporary folder: the student release (``tools/make_student.py``:
-solutions removed, outputs cleared) and the instructor copies (``notebooks/`` as committed). One
+The course is copied twice into a temporary folder: a student's workspace, made as ``make lab`` makes it
+(``tools/make_student.py``: solutions removed, outputs cleared; then ``tools/workspace.py``), and the
+instructor copies (``notebooks/`` as committed). One
 JupyterLab server, on a free port with a random token, serves both; it is stopped by its PID. The
 browser is Debian's ``chromium`` (``/usr/bin/chromium``; ``.ci/run`` installs it with apt), driven by
 Playwright; it is never downloaded.
@@ -88,10 +89,14 @@ class Lab:
 @pytest.fixture(scope="session")
 def course(tmp_path_factory) -> Path:
     """student/ and instructor/ copies of the lessons and case studies, in a fresh folder."""
-    root = tmp_path_factory.mktemp("course") / "served"
+    base = tmp_path_factory.mktemp("course")
+    root = base / "served"
     sources = [ROOT / "notebooks" / n for n in LESSONS] + [ROOT / "case_studies" / n for n in CASE_STUDIES]
-    subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out", str(root / "student"),
+    # as make lab does it: the student release, then a student's workspace made from it
+    subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out", str(base / "release"),
                     *map(str, sources)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, str(ROOT / "tools" / "workspace.py"), "--release", str(base / "release"),
+                    "--workspace", str(root / "student")], check=True, stdout=subprocess.DEVNULL)
     for source in sources:
         target = root / "instructor" / source.parent.name / source.name
         target.parent.mkdir(parents=True, exist_ok=True)
