@@ -7,12 +7,14 @@ earlier) and draws with ``rk.plots.metric_over_time``; :func:`retention_dashboar
 """
 from __future__ import annotations
 
+import math
+
 import ipywidgets as w
 import pandas as pd
 
 from . import plots
 from .explorer import Explorer
-from .metrics import OVER_TIME_METRICS, metric_over_time, proportion_difference
+from .metrics import OVER_TIME_METRICS, metric_over_time, proportion_difference, z_value
 from .validation import InputError, require_columns
 
 __all__ = ["dashboard_view", "retention_dashboard", "EVERYONE"]
@@ -31,8 +33,10 @@ def dashboard_view(subscriptions: pd.DataFrame, metric: str = "churn rate", time
     """Text and plot of one metric over time for one segment; returns (text, ax).
 
     The text gives the last complete period's value and, for the same period a year earlier, the value and
-    the change: for rates the difference of two shares with its interval (Newcombe), for counts the change
-    in per cent.
+    the change: for rates the difference of two shares with its interval (Newcombe's, which treats the two
+    periods as independent samples although they share customers: approximate, and said so); for new
+    customers the difference of two Poisson counts, a - b +/- z sqrt(a + b); customers at the start are a
+    count of every customer, with no sampling interval.
 
     Parameters
     ----------
@@ -60,7 +64,7 @@ def dashboard_view(subscriptions: pd.DataFrame, metric: str = "churn rate", time
     ...                      "start_date": pd.to_datetime(["2021-12-01"] * 6 + ["2024-01-10"]),
     ...                      "end_date": pd.to_datetime(["2022-05-01", "2023-02-01", "2023-05-01"] + [None] * 4)})
     >>> dashboard_view(subs, "churn rate", "year")[0]
-    'churn rate, everyone, 2023: 40.0% (95% interval 11.8% to 76.9%; 5 customers at the start); 2022: 16.7%, a change of +23.3 points (95% interval -25.4 to +62.7)'
+    'churn rate, everyone, 2023: 40.00% (95% interval 11.76% to 76.93%; 5 customers at the start); 2022: 16.67%, a change of +23.33 points (95% interval -25.37 to +62.71, approximate: the two periods share customers)'
     """
     table = metric_over_time(subscriptions, metric, time_unit=time_unit, segment=segment,
                              confidence=confidence) if table is None else table
@@ -72,20 +76,25 @@ def dashboard_view(subscriptions: pd.DataFrame, metric: str = "churn rate", time
     if metric in ("churn rate", "retention rate"):
         if last["at_start"] == 0:
             return head + "no customers at the start of the period", ax
-        text = (head + f"{last['value']:.1%} ({level} interval {last['ci_low']:.1%} to {last['ci_high']:.1%}; "
+        text = (head + f"{last['value']:.2%} ({level} interval {last['ci_low']:.2%} to {last['ci_high']:.2%}; "
                 f"{int(last['at_start']):,} customers at the start)")
         if earlier is not None and earlier["at_start"] > 0:
             events = (lambda row: row["lost"] if metric == "churn rate" else row["at_start"] - row["lost"])
             change = proportion_difference(int(events(last)), int(last["at_start"]), int(events(earlier)),
                                            int(earlier["at_start"]), confidence=confidence)
-            text += (f"; {earlier['period']}: {earlier['value']:.1%}, a change of {100 * change.value:+.1f} points "
-                     f"({level} interval {100 * change.ci[0]:+.1f} to {100 * change.ci[1]:+.1f})")
+            text += (f"; {earlier['period']}: {earlier['value']:.2%}, a change of {100 * change.value:+.2f} points "
+                     f"({level} interval {100 * change.ci[0]:+.2f} to {100 * change.ci[1]:+.2f}, approximate: the "
+                     f"two periods share customers)")
         return text, ax
     text = head + f"{int(last['value']):,}"
     if earlier is not None:
-        text += f"; {earlier['period']}: {int(earlier['value']):,}"
-        if earlier["value"] > 0:
-            text += f" ({last['value'] / earlier['value'] - 1:+.1%})"
+        a, b = int(last["value"]), int(earlier["value"])
+        text += f"; {earlier['period']}: {b:,}, a change of {a - b:+,}"
+        if metric == "new customers":           # arrivals: Poisson counts, the difference's SE is sqrt(a + b)
+            half = z_value(confidence) * math.sqrt(a + b)
+            text += f" ({level} interval {a - b - half:+,.0f} to {a - b + half:+,.0f}, as Poisson counts)"
+        else:
+            text += " (every customer counted: no sampling interval)"
     return text, ax
 
 
@@ -115,6 +124,9 @@ def retention_dashboard(subscriptions: pd.DataFrame, segment_cols=("plan",), *, 
     >>> dash.label.value.startswith("<b>new customers, everyone, 2025Q4: ")
     True
     """
+    if isinstance(segment_cols, str):
+        raise InputError(f"segment_cols={segment_cols!r} is one string; it takes a sequence of column names. Fix: "
+                         f"segment_cols=({segment_cols!r},).")
     require_columns(subscriptions, list(segment_cols), "subscriptions")
     segments = [(EVERYONE, EVERYONE)] + [(f"{c} = {v}", (c, v)) for c in segment_cols
                                          for v in sorted(subscriptions[c].dropna().unique(), key=str)]

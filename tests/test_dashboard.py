@@ -61,10 +61,24 @@ def test_bad_settings_are_refused_with_the_fix():
         rk.metrics.metric_over_time(SUBS, time_unit="week")
     with pytest.raises(InputError, match=r"holds no 'gold'.*basic"):
         rk.metrics.metric_over_time(SUBS, segment=("plan", "gold"))
-    with pytest.raises(InputError, match="tier"):
+    with pytest.raises(InputError, match=r"segment=\('tier', 'gold'\): subscriptions has no column 'tier'"):
         rk.metrics.metric_over_time(SUBS, segment=("tier", "gold"))
+    with pytest.raises(InputError, match=r"holds no '1'. Fix: one of \[0, 1, 2"):         # values shown as they are
+        rk.metrics.metric_over_time(SUBS, segment=("unresolved_tickets_90d", "1"))
     with pytest.raises(InputError, match="pair"):
         rk.metrics.metric_over_time(SUBS, segment="basic")
+    with pytest.raises(InputError, match="period_end='2027-01-01' is after the data end"):
+        rk.metrics.metric_over_time(SUBS, period_end="2027-01-01")      # would count nobody as lost in 2026
+    with pytest.raises(InputError, match=r"segment_cols=\('plan',\)"):
+        dashboard.retention_dashboard(SUBS, segment_cols="plan")
+
+
+def test_a_segment_is_observed_as_long_as_the_business():
+    flagged = SUBS.assign(support=np.where(SUBS["unresolved_tickets_90d"] > 0, "unresolved", "resolved"))
+    last_event = flagged.loc[flagged["support"] == "unresolved", ["start_date", "end_date"]].max().max()
+    assert last_event < pd.Timestamp("2025-12-31")               # the segment's own last event is earlier ...
+    table = rk.metrics.metric_over_time(flagged, segment=("support", "unresolved"), time_unit="year")
+    assert str(table["period"].iloc[-1]) == "2025"                # ... but 2025 is complete for the business
 
 
 def test_the_view_compares_the_last_quarter_with_a_year_earlier():
@@ -75,13 +89,18 @@ def test_the_view_compares_the_last_quarter_with_a_year_earlier():
     p1, p0 = l1 / s1, l0 / s0                              # Newcombe's hybrid score interval, by hand
     low = p1 - p0 - math.hypot(p1 - a_low, b_high - p0)
     high = p1 - p0 + math.hypot(a_high - p1, p0 - b_low)
-    assert text.startswith(f"churn rate, everyone, 2025Q4: {p1:.1%}") and "2024Q4" in text
-    assert f"change of {100 * (p1 - p0):+.1f} points (95% interval {100 * low:+.1f} to {100 * high:+.1f})" in text
+    assert text.startswith(f"churn rate, everyone, 2025Q4: {p1:.2%}") and "2024Q4" in text
+    assert f"change of {100 * (p1 - p0):+.2f} points (95% interval {100 * low:+.2f} to {100 * high:+.2f}, " \
+           "approximate: the two periods share customers)" in text
     assert len(ax.lines) == 1 and len(ax.collections) == 1          # the line and its interval band
     counts, _ = dashboard.dashboard_view(SUBS, "new customers", "year", ("plan", "basic"))
     n25 = _brute(SUBS[SUBS["plan"] == "basic"], pd.Timestamp("2025-01-01"), pd.Timestamp("2026-01-01"))[2]
     n24 = _brute(SUBS[SUBS["plan"] == "basic"], pd.Timestamp("2024-01-01"), pd.Timestamp("2025-01-01"))[2]
-    assert counts == f"new customers, plan = basic, 2025: {n25:,}; 2024: {n24:,} ({n25 / n24 - 1:+.1%})"
+    half = 1.959964 * math.sqrt(n25 + n24)                    # difference of two Poisson counts
+    assert counts == (f"new customers, plan = basic, 2025: {n25:,}; 2024: {n24:,}, a change of {n25 - n24:+,} "
+                      f"(95% interval {n25 - n24 - half:+,.0f} to {n25 - n24 + half:+,.0f}, as Poisson counts)")
+    stock, _ = dashboard.dashboard_view(SUBS, "customers at the start", "year")
+    assert stock.endswith("(every customer counted: no sampling interval)")
 
 
 def test_the_dashboard_is_a_thin_layer_over_the_view():

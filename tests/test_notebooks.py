@@ -209,6 +209,8 @@ def test_course_site_has_a_page_per_notebook_with_working_links(tmp_path):
             links_checked += 1
         # no error output; nothing loaded from outside the site (links in prose may point anywhere)
         assert 'data-mime-type="application/vnd.jupyter.stderr"' not in text and "Traceback" not in text
+        # the students' version: no solution, no model answer, no check's verdict
+        assert not re.search(r"BEGIN SOLUTION|Model answer|✔ [0-9]{2}-|: correct\.", text), f"{path.name} gives answers away"
         assert not re.findall(r'<script\b[^>]*\bsrc=|<link\b[^>]*href="(?:https?:)?//|\bsrc="(?:https?:)?//'
                               r'|url\((?:["\']?)(?:https?:)?//|@import', text)
         # formulas arrive rendered (MathML), dollar amounts as dollar signs: no TeX left for a script to typeset

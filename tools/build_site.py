@@ -1,6 +1,8 @@
 """Render the executed course notebooks as a site that works offline, in ``build/site/``.
 
-No execution: the committed notebooks hold their outputs, which ``make test`` checks. Pages use
+No execution: the committed notebooks hold their outputs, which ``make test`` checks. The site is the
+students' version: solutions and model answers are removed as in the student release, and the outputs of
+exercise cells cleared. Pages use
 JupyterLab's own nbconvert template ("lab") through ``tools/site_template/course``, which loads nothing
 from outside the site and adds a bar to the previous and next lesson and back to the index. Formulas
 are rendered here, at build time, to MathML (latex2mathml), which browsers display natively: no MathJax,
@@ -17,6 +19,9 @@ from pathlib import Path
 import nbformat
 from latex2mathml.converter import convert
 from nbconvert import HTMLExporter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_student import strip_solutions  # noqa: E402  (the student release's own rule, in tools/)
 
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 COURSE = "Data-driven customer retention"
@@ -35,8 +40,13 @@ def render_math(markdown: str) -> str:
 
 
 def prepare(nb):
-    """Formulas to MathML in markdown cells and in the Markdown the code displayed."""
+    """The student's version, formulas as MathML: solutions and model answers removed (as in the student
+    release), the outputs of exercise cells (a solution or a check) cleared, formulas rendered in markdown cells
+    and in the Markdown the code displayed."""
     for cell in nb.cells:
+        if cell.cell_type == "code" and ("### BEGIN SOLUTION" in cell.source or "rk.check(" in cell.source):
+            cell.outputs = []
+        cell.source = strip_solutions(cell.source)
         if cell.cell_type == "markdown":
             cell.source = render_math(cell.source)
         for output in cell.get("outputs", []):
@@ -55,14 +65,21 @@ def title_of(nb, fallback: str) -> str:
     return fallback
 
 
+def course_map(books) -> dict:
+    """Each lesson's business question, from the course map in the start page (one source for both)."""
+    questions = {}
+    for _, nb in books:
+        for cell in nb.cells:
+            if cell.cell_type == "markdown" and "business question |" in cell.source:
+                for stem, question in re.findall(r"^\|\s*\d+\s*\|\s*\[[^]]+\]\(([^)]+)\.ipynb\)\s*\|\s*([^|]+?)\s*\|",
+                                                 cell.source, re.M):
+                    questions[Path(stem).name] = re.sub(r"[*`]", "", question)
+    return questions
+
+
 def summary_of(nb) -> str:
-    """The lesson's own first promise, from its "You will learn:" line."""
+    """The first sentence of the first paragraph (for a page the course map does not list)."""
     markdown = [cell.source for cell in nb.cells if cell.cell_type == "markdown"]
-    for source in markdown:
-        found = re.search(r"\*\*You will learn:\*\*\s*([^;\n]+)", source)
-        if found:
-            text = re.sub(r"[*`]", "", found.group(1)).strip().rstrip(".")
-            return text[0].upper() + text[1:] + "."
     paragraphs = [p for p in (markdown[0].split("\n\n") if markdown else []) if p and not p.startswith("#")]
     return re.sub(r"[*`]", "", paragraphs[0].split(". ")[0]).strip().rstrip(".") + "." if paragraphs else ""
 
@@ -95,7 +112,8 @@ def index_page(sections: dict) -> str:
 <h1>{COURSE}</h1>
 <p class="lead">Every retention metric, computed by hand and with the kit, its uncertainty and its common
 mistakes; then what to do with it. Open a lesson: each page shows the executed notebook, with static views of
-its explorers (run the notebook in JupyterLab to move their controls).</p>
+its explorers, and its exercises without their solutions (run the notebook in JupyterLab, <code>make lab</code>,
+to move the controls and check your answers).</p>
 {''.join(parts)}
 </body></html>
 """
@@ -108,7 +126,9 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     exporter = HTMLExporter(template_name="course", extra_template_basedirs=[str(TEMPLATES)])
     books = [(path, nbformat.read(path, as_version=4)) for path in args.notebooks]
-    entries = [dict(href=f"{path.parent.name}/{path.stem}.html", title=title_of(nb, path.stem), summary=summary_of(nb),
+    questions = course_map(books)
+    entries = [dict(href=f"{path.parent.name}/{path.stem}.html", title=title_of(nb, path.stem),
+                    summary=questions.get(path.stem) or summary_of(nb),
                     folder=path.parent.name, number=re.match(r"\d*", path.stem).group()) for path, nb in books]
     for i, ((path, nb), entry) in enumerate(zip(books, entries)):
         nav = {"index": "../index.html",
@@ -120,7 +140,7 @@ def main(argv=None) -> int:
         target = args.out / entry["href"]
         target.parent.mkdir(parents=True, exist_ok=True)
         # links between lessons point at .ipynb files; on the site they are .html pages
-        target.write_text(re.sub(r'href="([^"/:]+)\.ipynb"', r'href="\1.html"', body), encoding="utf-8")
+        target.write_text(re.sub(r'href="([^":#]+)\.ipynb(#[^"]*)?"', r'href="\1.html\2"', body), encoding="utf-8")
         print(f"wrote {target}")
     sections = {"Lessons": [e for e in entries if e["folder"] != "case_studies"],
                 "Case studies": [e for e in entries if e["folder"] == "case_studies"]}

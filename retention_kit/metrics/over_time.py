@@ -26,13 +26,14 @@ RATES = ("churn rate", "retention rate")
 
 
 def _bounds(subscriptions: pd.DataFrame, start_col: str, end_col: str, time_unit: str):
-    """The first period with a start in it, and the end of the last complete period observed."""
+    """The first period with a start in it, the midnight after the last event, and the end of the last
+    complete period before it (of the whole table: a segment is observed as long as the business is)."""
     starts = pd.to_datetime(subscriptions[start_col])
     ends = pd.to_datetime(subscriptions[end_col])
     last_event = max(starts.max(), ends.max() if ends.notna().any() else starts.max())
     observed_to = (last_event + pd.Timedelta(days=1)).normalize()           # midnight after the last event
     first, last = period_numbers(np.array([starts.min().to_datetime64(), observed_to.to_datetime64()]), time_unit)
-    return period_starts([first], time_unit)[0], period_starts([last], time_unit)[0]
+    return period_starts([first], time_unit)[0], observed_to, period_starts([last], time_unit)[0]
 
 
 @validate(metric=Options(*OVER_TIME_METRICS), confidence=Confidence())
@@ -56,7 +57,8 @@ def metric_over_time(subscriptions: pd.DataFrame, metric: str = "churn rate", *,
         Only the subscriptions whose ``column`` equals ``value`` (a plan, say); everyone when None.
     period_start, period_end : date-like, optional
         Starts of periods. By default from the period of the first start to the end of the last complete
-        period observed (the midnight after the last start or end date).
+        period observed. The data are observed until the midnight after the last start or end date of the
+        whole table (a segment is observed as long as the business is); ``period_end`` may not be later.
     customer_id_col, start_col, end_col : str
     confidence : float, default 0.95
 
@@ -70,7 +72,7 @@ def metric_over_time(subscriptions: pd.DataFrame, metric: str = "churn rate", *,
     ------
     InputError
         For a metric or time unit not offered, a segment column that is missing or a value it does not hold,
-        and as ``rk.churn_by_period``.
+        a ``period_end`` after the data end, and as ``rk.churn_by_period``.
 
     Examples
     --------
@@ -83,19 +85,25 @@ def metric_over_time(subscriptions: pd.DataFrame, metric: str = "churn rate", *,
     """
     time_unit = require_time_unit(time_unit, allowed=("month", "quarter", "year"))
     require_columns(subscriptions, [customer_id_col, start_col, end_col], "subscriptions")
+    require_subscriptions(subscriptions, customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
+    first, observed_to, last = _bounds(subscriptions, start_col, end_col, time_unit)
+    if period_end is not None and pd.Timestamp(period_end) > observed_to:
+        raise InputError(f"period_end={period_end!r} is after the data end (the last start or end date is the day "
+                         f"before {observed_to.date()}), so the periods after it would count nobody as lost. Fix: "
+                         f"pass a period_end no later than {last.date()}, or leave it out.")
     if segment is not None:
         if not (isinstance(segment, tuple) and len(segment) == 2):
             raise InputError(f"segment={segment!r} is not a (column, value) pair. Fix: pass ('plan', 'basic'), "
                              "or None for everyone.")
         column, value = segment
-        require_columns(subscriptions, [column], "subscriptions")
+        if column not in subscriptions.columns:
+            raise InputError(f"segment={segment!r}: subscriptions has no column {column!r}. Fix: one of "
+                             f"{list(subscriptions.columns)}.")
         held = subscriptions[column].dropna().unique().tolist()
         if value not in held:
             raise InputError(f"segment={segment!r}: column {column!r} holds no {value!r}. Fix: one of "
-                             f"{sorted(map(str, held))}.")
+                             f"{sorted(held, key=str)!r}.")
         subscriptions = subscriptions[subscriptions[column] == value]
-    require_subscriptions(subscriptions, customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
-    first, last = _bounds(subscriptions, start_col, end_col, time_unit)
     table = churn_by_period(subscriptions, first if period_start is None else period_start,
                             last if period_end is None else period_end, time_unit=time_unit,
                             customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
