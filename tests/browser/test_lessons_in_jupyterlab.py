@@ -112,7 +112,7 @@ def test_a_student_sees_a_working_lesson(page, lab, screenshots, copy, folder, n
         expected = spec["expected"](readouts)
         assert same_text(text, expected), f"explorer shows {text!r}, the kit computes {expected!r}"
         LATENCY[f"{copy}/{name}"] = seconds
-    if not spec:                      # no explorer: show the last check (the student's, unanswered) or the end
+    else:                             # no explorer: show the last check (the student's, unanswered) or the end
         checks = page.locator(".jp-OutputArea-output", has_text="not answered yet" if copy == "student" else "✔")
         target = checks.last if checks.count() else page.locator(".jp-Cell").last
         for _ in range(3):                # cells above lay out as they come into view: scroll until it stays
