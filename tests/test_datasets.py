@@ -120,3 +120,23 @@ def test_survey_renewal_probability_matches_a_large_simulation():
         assert abs(group["renewed"].mean() - expected) < 4 * se, (wave, touchpoint)
     with pytest.raises(rk.InputError, match="wave=3"):
         rk.datasets.survey_renewal_probability(3, 0.0)
+
+
+def test_make_occasions_follows_the_bgbb_story():
+    data, truth = rk.datasets.make_occasions(50_000, random_state=3)
+    a, b, g, d = (truth[k] for k in ("alpha", "beta", "gamma", "delta"))
+    # P(buy at occasion k) = E[(1 - theta)^k] E[p], the moments of the two Beta distributions
+    for k, year in ((1, 2020), (2, 2021), (6, 2025)):
+        survive = np.prod([(d + j) / (g + d + j) for j in range(k)])
+        expected = survive * a / (a + b)
+        observed = data[year].mean()
+        assert abs(observed - expected) < 3 * np.sqrt(expected * (1 - expected) / len(data))
+    assert truth["customers"]["active_after"].mean() == pytest.approx(np.prod([(d + j) / (g + d + j) for j in range(7)]),
+                                                                       abs=0.01)
+
+
+def test_the_bgbb_fit_recovers_the_occasions_simulator_s_parameters():
+    data, truth = rk.datasets.make_occasions(20_000, random_state=5)
+    model = rk.clv.BetaGeoBetaBinom().fit(rk.clv.bgbb_summary(data))
+    planted = np.array([truth[k] for k in ("alpha", "beta", "gamma", "delta")])
+    assert np.all(np.abs(model.params_.to_numpy() - planted) < 3 * model.standard_errors_.to_numpy())

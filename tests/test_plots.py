@@ -201,3 +201,50 @@ def test_formula_clv_bars():
     ax = plots.formula_clv_bars({"end": 266.66, "start": 366.66, "undiscounted": 500.0})
     assert heights(ax) == [266.66, 366.66, 500.0]
     assert [t.get_text() for t in ax.texts] == ["$266.7", "$366.7", "$500.0"]
+
+
+def test_period_transactions():
+    table = pd.DataFrame({"actual": [5, 3, 2], "model": [4.5, 3.5, 2.0]}, index=pd.RangeIndex(3, name="frequency"))
+    table.attrs.update(pooled_from=2, time_unit="day")
+    ax = plots.period_transactions(table)
+    assert [p.get_height() for p in ax.patches] == [5, 3, 2, 4.5, 3.5, 2.0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1", "2+"]
+    assert ax.get_xlabel() == "repeat purchase days"
+
+
+def test_frequency_recency_heatmap():
+    matrix = pd.DataFrame([[1.0, np.nan, np.nan], [np.nan, 0.4, 0.9]], index=[0, 1], columns=[0, 5, 10])
+    matrix.attrs.update(what="p_alive", T=10.0, time_unit="day")
+    ax = plots.frequency_recency_heatmap(matrix)
+    image = ax.images[0].get_array()
+    assert image[1, 2] == 0.9 and bool(np.ma.is_masked(image[0, 1]) or np.isnan(image[0, 1]))
+    assert ax.get_title() == "P(alive) at age 10 days" and ax.images[0].get_clim() == (0, 1)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "5", "10"]
+    matrix.attrs.update(what="expected_purchases", horizon=30)
+    assert plots.frequency_recency_heatmap(matrix).get_title() == "expected purchases in the next 30 days at age 10 days"
+
+
+def test_transactions_over_time():
+    index = pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])
+    table = pd.DataFrame({"actual_cumulative": [1.0, 3.0, 4.0], "model_cumulative": [1.5, 2.5, 4.5],
+                          "actual": [1.0, 2.0, 1.0], "model": [1.5, 1.0, 2.0]}, index=index)
+    table.attrs.update(time_unit="month", calibration_period_end=pd.Timestamp("2025-02-01"))
+    ax = plots.transactions_over_time(table)
+    assert ax.lines[0].get_ydata().tolist() == [1.0, 3.0, 4.0] and ax.lines[1].get_ydata().tolist() == [1.5, 2.5, 4.5]
+    assert len(ax.lines) == 3                                            # the calibration end is marked
+    ax = plots.transactions_over_time(table, cumulative=False)
+    assert ax.lines[1].get_ydata().tolist() == [1.5, 1.0, 2.0] and ax.get_ylabel() == "repeat purchases per month"
+
+
+def test_cohort_projection():
+    projection = pd.DataFrame({"expected": [100.0, 60.0, 45.0], "ci_low": [100.0, 55.0, 40.0],
+                               "ci_high": [100.0, 65.0, 50.0]}, index=pd.RangeIndex(3, name="period"))
+    projection.attrs["confidence"] = 0.8
+    ax = plots.cohort_projection(projection, observed=[100, 62], fitted_periods=1)
+    assert ax.lines[0].get_ydata().tolist() == [100.0, 60.0, 45.0] and ax.lines[1].get_ydata().tolist() == [100, 62]
+    band = ax.collections[0].get_paths()[0].vertices
+    assert band[:, 1].min() == 40.0 and band[:, 1].max() == 100.0
+    assert "80% interval (parameters)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    projection.attrs["include_chance"] = True
+    legend = plots.cohort_projection(projection).get_legend()
+    assert "80% interval (parameters and chance)" in [t.get_text() for t in legend.get_texts()]

@@ -23,7 +23,7 @@ def test_the_paper_s_estimates_from_its_first_seven_years(counts, alpha, beta):
 def test_the_projection_covers_the_years_the_paper_held_back():
     projection = ShiftedBetaGeometric().fit(REGULAR[:8]).project(1000, 12)
     held_back = projection.loc[8:12]
-    assert ((held_back["low"] <= REGULAR[8:]) & (np.array(REGULAR[8:]) <= held_back["high"])).all()
+    assert ((held_back["ci_low"] <= REGULAR[8:]) & (np.array(REGULAR[8:]) <= held_back["ci_high"])).all()
     assert np.abs(held_back["expected"] / REGULAR[8:] - 1).max() < 0.03        # within 3% five years out
 
 
@@ -94,3 +94,21 @@ def test_bad_input_is_refused_with_the_fix():
         ShiftedBetaGeometric().survival(3)
     with pytest.raises(InputError, match="discount_rate"):
         ShiftedBetaGeometric().fit(REGULAR[:8]).derl(1, discount_rate=0)
+
+
+def test_the_interval_with_chance_covers_cohorts_drawn_from_planted_parameters():
+    rng = np.random.default_rng(11)
+    covered, covered_mean_only = 0, 0
+    for _ in range(40):
+        theta = rng.beta(1.0, 3.0, 1000)
+        leaves_in = rng.geometric(theta)                          # the period in which each customer leaves
+        active = [(leaves_in > t).sum() for t in range(13)]      # active at the start of periods 0..12
+        model = ShiftedBetaGeometric().fit(active[:8])
+        with_chance = model.project(1000, 12, include_chance=True, n_draws=300, random_state=1).loc[12]
+        mean_only = model.project(1000, 12, n_draws=300, random_state=1).loc[12]
+        covered += with_chance["ci_low"] <= active[12] <= with_chance["ci_high"]
+        covered_mean_only += mean_only["ci_low"] <= active[12] <= mean_only["ci_high"]
+    assert covered >= 34                     # 95% intervals: below 34 of 40 has probability about 1%
+    assert covered >= covered_mean_only      # the cohort's own chance variation widens the interval
+    with pytest.raises(InputError, match="cohort_size=10.5 must be a whole number"):
+        ShiftedBetaGeometric().fit(REGULAR[:8]).project(10.5, 3, include_chance=True)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..validation import Confidence, InputError, Integer, Real, check, require_columns, require_frame, validate
+from ..validation import Confidence, Flag, InputError, Integer, Real, check, require_columns, require_frame, validate
 from .fitting import Fitter, NotFittedError
 
 __all__ = ["ShiftedBetaGeometric"]
@@ -232,14 +232,16 @@ class ShiftedBetaGeometric(Fitter):
         return (b + t - 1) / (a + b + t - 1)
 
     @validate(cohort_size=Real(low=0, closed="neither"), periods=Integer(low=1), confidence=Confidence(),
-              n_draws=Integer(low=100))
+              n_draws=Integer(low=100), include_chance=Flag())
     def project(self, cohort_size: float, periods: int, *, confidence: float = 0.95, n_draws: int = 2000,
-                random_state=0) -> pd.DataFrame:
+                include_chance: bool = False, random_state=0) -> pd.DataFrame:
         """The expected customers of a cohort active at the start of periods 0..``periods``, with an interval.
 
         expected(t) = cohort_size x S(t). The interval carries the uncertainty of the fitted parameters
-        (percentiles over draws from their sampling distribution, :meth:`parameter_draws`); the cohort's own
-        chance variation around its expectation, about sqrt(n S (1 - S)) customers, comes on top.
+        (percentiles over draws from their sampling distribution, :meth:`parameter_draws`). The cohort's own
+        chance variation around its expectation, about sqrt(n S (1 - S)) customers, comes on top: with
+        ``include_chance=True`` each draw's count is drawn as Binomial(cohort_size, S(t)), so the interval is
+        for the count a cohort of this size will show (the one to hold months that were held back against).
 
         Parameters
         ----------
@@ -247,25 +249,37 @@ class ShiftedBetaGeometric(Fitter):
         periods : int, 1 or more
         confidence : float, default 0.95
         n_draws : int, default 2000
+        include_chance : bool, default False
+            Add the cohort's chance variation (needs a whole ``cohort_size``).
         random_state : int, default 0
 
         Returns
         -------
-        DataFrame indexed by ``period`` with ``expected``, ``low``, ``high`` and ``retention_rate``.
+        DataFrame indexed by ``period`` with ``expected``, ``ci_low``, ``ci_high`` and ``retention_rate``;
+        ``attrs`` records ``confidence`` and ``include_chance``.
 
         Raises
         ------
         NotFittedError
             Before ``fit``.
+        InputError
+            For a cohort size that is not whole with ``include_chance=True``.
         """
+        if include_chance and cohort_size != round(cohort_size):
+            raise InputError(f"cohort_size={cohort_size!r} must be a whole number of customers with "
+                             f"include_chance=True (the count is drawn as a binomial).")
         t = np.arange(periods + 1)
-        draws = self.parameter_draws(n_draws, random_state=random_state)
-        paths = np.array([self.with_params(row).survival(t) for row in draws.to_numpy()]) * cohort_size
+        rng = np.random.default_rng(random_state)
+        draws = self.parameter_draws(n_draws, random_state=rng)
+        shares = np.array([self.with_params(row).survival(t) for row in draws.to_numpy()])
+        paths = rng.binomial(int(cohort_size), shares) if include_chance else shares * cohort_size
         tail = (1 - confidence) / 2
         rates = np.r_[np.nan, self.retention_rate(t[1:])]
-        return pd.DataFrame({"expected": cohort_size * self.survival(t), "low": np.quantile(paths, tail, axis=0),
-                             "high": np.quantile(paths, 1 - tail, axis=0), "retention_rate": rates},
-                            index=pd.Index(t, name="period"))
+        table = pd.DataFrame({"expected": cohort_size * self.survival(t), "ci_low": np.quantile(paths, tail, axis=0),
+                              "ci_high": np.quantile(paths, 1 - tail, axis=0), "retention_rate": rates},
+                             index=pd.Index(t, name="period"))
+        table.attrs.update(confidence=confidence, include_chance=include_chance)
+        return table
 
     def derl(self, renewals, *, discount_rate: float) -> np.ndarray:
         """Discounted expected residual lifetime of a customer who has renewed ``renewals`` times (Fader & Hardie 2010).

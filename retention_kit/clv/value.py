@@ -7,6 +7,7 @@ import pandas as pd
 from ..results import MetricResult
 from ..validation import Confidence, InputError, Integer, Real, require_columns, require_time_unit, validate
 from .bgnbd import BetaGeo
+from .diagnostics import require_purchase_model
 from .gamma_gamma import GammaGamma
 
 __all__ = ["customer_lifetime_value", "clv_interval", "holdout_check"]
@@ -33,7 +34,7 @@ def customer_lifetime_value(purchase_model: BetaGeo, spend_model: GammaGamma, su
 
     Parameters
     ----------
-    purchase_model : fitted BetaGeo
+    purchase_model : fitted BetaGeo, ParetoNBD or ModifiedBetaGeo
     spend_model : fitted GammaGamma
     summary : DataFrame with ``frequency``, ``recency``, ``T`` (in the purchase model's unit) and
         ``monetary_value``
@@ -73,7 +74,7 @@ def customer_lifetime_value(purchase_model: BetaGeo, spend_model: GammaGamma, su
     ('clv', True, True)
     """
     time_unit = require_time_unit(time_unit)
-    _require_model(purchase_model, BetaGeo, "purchase_model")
+    require_purchase_model(purchase_model, "purchase_model")
     _require_model(spend_model, GammaGamma, "spend_model")
     return pd.Series(_clv(purchase_model, spend_model, summary, horizon, time_unit, gross_margin, discount_rate),
                      index=summary.index, name="clv")
@@ -163,7 +164,7 @@ def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 1
 
     Parameters
     ----------
-    model : BetaGeo fitted on the ``_cal`` columns of ``split`` only
+    model : BetaGeo, ParetoNBD or ModifiedBetaGeo fitted on the ``_cal`` columns of ``split`` only
     split : DataFrame from :func:`rk.calibration_holdout_summary`
     max_frequency : int, default 10
         Customers with more calibration purchases are pooled in the last row.
@@ -188,7 +189,7 @@ def holdout_check(model: BetaGeo, split: pd.DataFrame, *, max_frequency: int = 1
     >>> list(table.columns), int(table["customers"].sum()) == len(split)
     (['customers', 'actual', 'predicted'], True)
     """
-    _require_model(model, BetaGeo, "model")
+    require_purchase_model(model)
     require_columns(split, ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"], "split",
                     "build it with rk.calibration_holdout_summary")
     calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})

@@ -40,6 +40,20 @@ def _basic_months_apart():
     return Solution(gap.value, dict(low=gap.ci[0], high=gap.ci[1], resolved=gap.rmst_a, unresolved=gap.rmst_b))
 
 
+def _sbg_month36_from12():
+    import numpy as np
+
+    from ..clv import ShiftedBetaGeometric
+    from ..survival import subscription_lifetimes
+    lives = subscription_lifetimes(load("saas_subscriptions"), observation_period_end="2026-01-01", time_unit="month")
+    cohort = lives[lives["start_date"].dt.year == 2022]
+    after_term = np.array([(cohort["duration"] > k).sum() for k in range(3, 37)])
+    model = ShiftedBetaGeometric().fit(after_term[:13])
+    expected = float(after_term[0] * model.survival(33))
+    return Solution(expected, dict(observed=int(after_term[33]), alpha=float(model.params_["alpha"]),
+                                   beta=float(model.params_["beta"])))
+
+
 register(
     Exercise("04-fixed-cohorts-month12",
              "size-weighted retention at age 12 over the cohorts observed through age 18 (a fraction)", _fixed_month12,
@@ -63,6 +77,13 @@ register(
              "months within the first 24. An association within one plan, not the effect of resolving tickets.",
              "fit one Kaplan-Meier curve per support group on the basic subscribers only, then compare the areas "
              "under them to the same horizon (rk.survival.restricted_mean_difference)", abs_tol=0.01),
+    Exercise("04-sbg-month36-from12",
+             "2022 cohort: subscribers the sBG fitted on months 3 to 15 expects in month 36", _sbg_month36_from12,
+             "{answer:.1f} expected (alpha {alpha:.2f}, beta {beta:.1f}), against {observed} observed: a projection "
+             "33 months out from 12 months of data leans on the model's tail; show its interval.",
+             "the model's period 0 is month 3, so months 3 to 15 are the first 13 counts of the months after the "
+             "term; the expected count is the cohort size times the model's survival at the right period",
+             abs_tol=0.5),
     Exercise("04-judge-promotion", "what the lesson says about repeating the launch promotion", lambda: Solution("c"),
              "judge an acquisition channel by the customers it adds and what they spend beyond a baseline, with an "
              "interval, then compare with its cost.",
