@@ -227,3 +227,16 @@ def test_clv_arguments_are_checked(fitted, coffee_summary):
         clv.customer_lifetime_value(bg, gg, coffee_summary, horizon=2.7, gross_margin=0.6, discount_rate=0.01)
     with pytest.raises(InputError, match="spend_model must be a fitted GammaGamma, got BetaGeo"):
         clv.customer_lifetime_value(bg, bg, coffee_summary, gross_margin=0.6, discount_rate=0.01)
+
+
+def test_a_large_base_fitted_from_a_warm_start_agrees_with_lifetimes():
+    # 40,000 customers: the kit first fits every 4th customer, then the whole base from that estimate
+    summary = rk.rfm_summary(rk.datasets.make_transactions(40_000, random_state=8).data)
+    repeaters = summary[summary["frequency"] > 0]
+    bg = clv.BetaGeo().fit(summary)
+    ref_bg = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    assert np.max(np.abs(bg.params_ / ref_bg.params_[bg.params_.index] - 1)) < 1e-4
+    with pytest.warns(rk.DataWarning, match="frequency 0"):
+        gg = clv.GammaGamma().fit(summary)
+    ref_gg = GammaGammaFitter().fit(repeaters["frequency"], repeaters["monetary_value"])
+    assert np.max(np.abs(gg.params_ / ref_gg.params_[gg.params_.index] - 1)) < 1e-4

@@ -152,6 +152,20 @@ def sbg_month36_from12():
     return active[0] * np.exp(betaln(a, b + 33) - betaln(a, b))
 
 
+def bgbb_lapsed():
+    from lifetimes import BetaGeoBetaBinomFitter
+
+    from retention_kit.datasets import make_occasions
+    preorders, _ = make_occasions(5000, random_state=7)        # the simulated data; the summary and fit are by hand
+    bought = preorders.to_numpy()
+    last = np.where(bought.any(axis=1), bought.shape[1] - np.argmax(bought[:, ::-1], axis=1), 0)
+    patterns = pd.DataFrame({"frequency": bought.sum(axis=1), "recency": last, "n": bought.shape[1]}).value_counts()
+    patterns = patterns.rename("weights").reset_index()
+    model = BetaGeoBetaBinomFitter().fit(patterns["frequency"], patterns["recency"], patterns["n"], patterns["weights"])
+    return float(np.ravel(model.conditional_expected_number_of_purchases_up_to_time(
+        5, np.array([3]), np.array([4]), np.array([6])))[0])
+
+
 def year_counts():
     tx = coffee()
     in_2025 = tx[(tx["date"] >= "2025-01-01") & (tx["date"] < "2026-01-01")]
@@ -269,6 +283,7 @@ INDEPENDENT = {
     "07-formula-start": lambda: 23.20 * 1.01 / (1.01 - 0.96),
     "07-gg-check-calibration": gg_check_calibration,
     "07-captured-top20": captured_top20,
+    "07-bgbb-lapsed": bgbb_lapsed,
     "07-judge-offer": lambda: "c",
 }
 

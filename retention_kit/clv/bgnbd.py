@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit, gammaln, hyp2f1
+from scipy.special import gammaln, hyp2f1
 
 from ..results import MetricResult
 from ..validation import InputError, Integer, check, plural
@@ -20,6 +20,8 @@ class _BGData:
 
     gammaln and digamma depend on the customer only through x (a few hundred distinct values);
     the logs depend on T and t_x (distinct periods). Rows are weighted by how often they occur.
+    Terms that involve T alone are summed per distinct T once (``T_w``, ``T_wx``), so each
+    evaluation loops over rows only for customers with a repeat purchase (``rep_*``).
     """
 
     def __init__(self, x, tx, T):
@@ -34,6 +36,12 @@ class _BGData:
         self.repeat = x > 0
         self.x_weight = np.bincount(self.X.index, weights=self.w)       # customers per distinct x
         self.repeat_w = self.w * self.repeat
+        n_T = len(self.TT.values)
+        self.T_w = np.bincount(self.TT.index, weights=self.w, minlength=n_T)             # customers per distinct T
+        self.T_wx = np.bincount(self.TT.index, weights=self.w * x, minlength=n_T)        # their repeat purchases
+        rep = np.flatnonzero(self.repeat)
+        self.rep_x, self.rep_w = x[rep], self.w[rep]
+        self.rep_X, self.rep_Tx, self.rep_TT = self.X.index[rep], self.Tx.index[rep], self.TT.index[rep]
 
 
 def _bgnbd_nll(log_params, d: _BGData, penalizer):
@@ -48,33 +56,29 @@ def _bgnbd_nll(log_params, d: _BGData, penalizer):
     g_r = digamma(r + ux) - digamma(r) + np.log(alpha)
     g_a = digamma(a + b) - dig_abx
     g_b = g_a + digamma(b + ux) - digamma(b)
-    # per-row terms
-    rx = r + d.x
-    log_T, log_tx = np.log(alpha + d.TT.values)[d.TT.index], np.log(alpha + d.Tx.values)[d.Tx.index]
-    bx1 = (b + np.maximum(ux, 1) - 1)[d.X.index]
-    A3 = -rx * log_T
-    z = np.log(a) - np.log(bx1) - rx * log_tx - A3
-    w4 = d.repeat * expit(z)                      # share of the likelihood from "dropped out after t_x"
-    ll = d.x_weight @ A12 + d.w @ A3 + d.repeat_w @ np.logaddexp(0.0, z)
-    inv_T, inv_tx = 1 / (alpha + d.TT.values), 1 / (alpha + d.Tx.values)
-    ww4 = d.w * w4
-    d_r = d.x_weight @ g_r - d.w @ log_T - ww4 @ (log_tx - log_T)
-    d_alpha = d.total * r / alpha - (d.w * rx) @ inv_T[d.TT.index] - (ww4 * rx) @ (inv_tx[d.Tx.index] - inv_T[d.TT.index])
+    # -(r + x) log(alpha + T), summed per distinct T
+    log_T, inv_T = np.log(alpha + d.TT.values), 1 / (alpha + d.TT.values)
+    log_tx, inv_tx = np.log(alpha + d.Tx.values), 1 / (alpha + d.Tx.values)
+    rx_T = r * d.T_w + d.T_wx
+    ll = d.x_weight @ A12 - log_T @ rx_T
+    d_r = d.x_weight @ g_r - log_T @ d.T_w
+    d_alpha = d.total * r / alpha - inv_T @ rx_T
+    # customers with a repeat purchase: the term "dropped out after t_x", log(1 + e^z)
+    rx = r + d.rep_x
+    gap = log_tx[d.rep_Tx] - log_T[d.rep_TT]
+    z = np.log(a) - np.log(b + np.maximum(ux, 1) - 1)[d.rep_X] - rx * gap
+    # log(1 + e^z) without overflow, and e^z / (1 + e^z); exponents kept above -600 so that no value falls in the
+    # subnormal range, where arithmetic is many times slower (what is cut off is below 1e-260 of the total)
+    softplus = np.maximum(z, 0.0) + np.log(1 + np.exp(-np.minimum(np.abs(z), 600.0)))
+    ll += d.rep_w @ softplus
+    ww4 = d.rep_w * np.exp(np.maximum(z - softplus, -600.0))     # customers times the share from dropping out
+    d_r -= ww4 @ gap
+    d_alpha -= (ww4 * rx) @ (inv_tx[d.rep_Tx] - inv_T[d.rep_TT])
     d_a = d.x_weight @ g_a + ww4.sum() / a
-    d_b = d.x_weight @ g_b - ww4 @ (1 / bx1)
+    d_b = d.x_weight @ g_b - ww4 @ (1 / (b + np.maximum(ux, 1) - 1))[d.rep_X]
     grads = np.array([d_r, d_alpha, d_a, d_b]) / d.total
     value = -ll / d.total + penalizer * np.sum(params ** 2)
     return value, -(grads * params) + penalizer * 2 * params ** 2   # chain rule: d/dlog(p) = p d/dp
-
-
-def _bgnbd_ll(log_params, x, tx, T):
-    """Log-likelihood of each customer under BG/NBD (the plain form, for reporting)."""
-    r, alpha, a, b = np.exp(log_params)
-    A1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-    A2 = gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
-    A3 = -(r + x) * np.log(alpha + T)
-    A4 = np.log(a) - np.log(b + np.maximum(x, 1) - 1) - (r + x) * np.log(alpha + tx)
-    return A1 + A2 + A3 + np.where(x > 0, np.logaddexp(0.0, A4 - A3), 0.0)
 
 
 def _check_history(summary, x, tx, T) -> None:
@@ -174,7 +178,9 @@ class BetaGeo(Fitter):
         if initial_params is not None:
             x0[1] += np.log(scale)
         args = (_BGData(x, tx * scale, T * scale), self.penalizer)
-        result = self._maximize(_bgnbd_nll, x0, args, "BG/NBD")
+        rows = self._warm_rows(len(x))
+        warm = None if rows is None else (_BGData(x[rows], tx[rows] * scale, T[rows] * scale), self.penalizer)
+        result = self._maximize(_bgnbd_nll, x0, args, "BG/NBD", warm_args=warm)
         values = np.exp(result.x)
         values[1] /= scale
         params = pd.Series(values, index=list(self._param_names))
@@ -182,7 +188,9 @@ class BetaGeo(Fitter):
                                        "BG/NBD")   # log-scale SEs: the time scale cancels
         self.params_, self.standard_errors_ = params, errors
         self.n_customers_ = len(x)
-        self.log_likelihood_ = float(_bgnbd_ll(np.log(values), x, tx, T).sum())   # in the model's own unit
+        # in the model's own unit: rescaling time by `scale` multiplies each customer's likelihood by scale^-x
+        penalty = self.penalizer * np.sum(np.exp(result.x) ** 2)
+        self.log_likelihood_ = float(-(result.fun - penalty) * len(x) + np.log(scale) * x.sum())
         self.time_unit_ = unit
         self.iterations_ = int(result.nit)
         return self

@@ -22,8 +22,9 @@ class _GGData:
         self.x, self.xm = x, x * m
         self.n = float(len(x))
         self.x_count = np.bincount(self.X.index).astype(float)
-        self.sum_x_log_mx = float(x @ (np.log(m) + np.log(x)))     # sum of x (ln m + ln x)
-        self.sum_log_m = float(np.log(m).sum())
+        log_m = np.log(m)
+        self.sum_x_log_mx = float(x @ log_m + self.x_count @ (self.X.values * np.log(self.X.values)))   # x (ln m + ln x)
+        self.sum_log_m = float(log_m.sum())
 
 
 def _gg_nll(log_params, d: _GGData, penalizer):
@@ -121,7 +122,9 @@ class GammaGamma(Fitter):
                              f"Fix: remove free orders from the log or those customers from the summary.")
         x0 = self._start(initial_params)
         args = (_GGData(x[repeat], m[repeat]), self.penalizer)
-        result = self._maximize(_gg_nll, x0, args, "Gamma-Gamma")
+        rows = self._warm_rows(int(repeat.sum()))
+        warm = None if rows is None else (_GGData(x[repeat][rows], m[repeat][rows]), self.penalizer)
+        result = self._maximize(_gg_nll, x0, args, "Gamma-Gamma", warm_args=warm)
         n = int(repeat.sum())
         params = pd.Series(np.exp(result.x), index=list(self._param_names))
         errors = self._standard_errors(params, lambda z, *a: _gg_nll(z, *a)[1], result.x, args, n, "Gamma-Gamma")

@@ -50,8 +50,13 @@ def _sbg_month36_from12():
     after_term = np.array([(cohort["duration"] > k).sum() for k in range(3, 37)])
     model = ShiftedBetaGeometric().fit(after_term[:13])
     expected = float(after_term[0] * model.survival(33))
-    return Solution(expected, dict(observed=int(after_term[33]), alpha=float(model.params_["alpha"]),
-                                   beta=float(model.params_["beta"])))
+    projection = model.project(int(after_term[0]), 33, include_chance=True, random_state=0)
+    held = projection.loc[13:]
+    outside = int(((after_term[13:] < held["ci_low"]) | (after_term[13:] > held["ci_high"])).sum())
+    return Solution(expected, dict(observed=int(after_term[33]), low=float(projection.loc[33, "ci_low"]),
+                                   high=float(projection.loc[33, "ci_high"]), outside=outside, held=len(held),
+                                   verdict=("misses" if not projection.loc[33, "ci_low"] <= after_term[33]
+                                            <= projection.loc[33, "ci_high"] else "covers")))
 
 
 register(
@@ -79,10 +84,11 @@ register(
              "under them to the same horizon (rk.survival.restricted_mean_difference)", abs_tol=0.01),
     Exercise("04-sbg-month36-from12",
              "2022 cohort: subscribers the sBG fitted on months 3 to 15 expects in month 36", _sbg_month36_from12,
-             "{answer:.1f} expected (alpha {alpha:.2f}, beta {beta:.1f}), against {observed} observed: a projection "
-             "33 months out from 12 months of data leans on the model's tail; show its interval.",
-             "the model's period 0 is month 3, so months 3 to 15 are the first 13 counts of the months after the "
-             "term; the expected count is the cohort size times the model's survival at the right period",
+             "{answer:.1f} expected, against {observed} observed; its interval (parameters and chance) runs from "
+             "{low:.0f} to {high:.0f} and {verdict} the observed count; it misses {outside} of the {held} held-back "
+             "months. A projection 33 months out from 12 months of data leans on the model's tail.",
+             "which model period is month 3, and which is month 36? How many counts do months 3 to 15 make? Then "
+             "the model's survival, or its projection, at that period",
              abs_tol=0.5),
     Exercise("04-judge-promotion", "what the lesson says about repeating the launch promotion", lambda: Solution("c"),
              "judge an acquisition channel by the customers it adds and what they spend beyond a baseline, with an "

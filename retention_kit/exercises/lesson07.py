@@ -1,6 +1,8 @@
 """Exercises of lesson 07 (customer lifetime value)."""
 import warnings
 
+import pandas as pd
+
 from ..clv import BetaGeo, GammaGamma, captured_share, customer_lifetime_value, formula_clv, historical_clv
 from ..metrics import correlation
 from ..summaries import calibration_holdout_summary
@@ -49,6 +51,16 @@ def _captured_top20():
                                                             at_tenth=at_tenth))
 
 
+def _bgbb_lapsed():
+    from ..clv import BetaGeoBetaBinom, bgbb_summary
+    from ..datasets import make_occasions
+    preorders, _ = make_occasions(5000, random_state=7)
+    model = BetaGeoBetaBinom().fit(bgbb_summary(preorders))
+    history = pd.DataFrame({"frequency": [3, 3], "recency": [4, 6], "n_periods": [6, 6]})
+    expected = model.expected_purchases(history, occasions=5).to_numpy()
+    return Solution(float(expected[0]), dict(recent=float(expected[1])))
+
+
 register(
     Exercise("07-formula-start",
              "CLV with the first margin now: $23.20 a month of margin, 96% monthly retention, 1% monthly discount",
@@ -72,6 +84,14 @@ register(
              "trouble depends on how deep the campaign goes.",
              "the same holdout test as the lesson's, with a fifth of the members targeted by each ranking "
              "(rk.clv.captured_share)", abs_tol=1e-3, unit="fraction"),
+    Exercise("07-bgbb-lapsed",
+             "holiday-blend pre-orders expected in 2026-2030 from a customer with 3 pre-orders, the last in 2023",
+             _bgbb_lapsed,
+             "{answer:.2f} pre-orders in the next five years, against {recent:.2f} for a customer with the same three "
+             "pre-orders whose last was in 2025: two silent years are evidence of having left.",
+             "the BG/BB model of the lesson, fitted on the same pre-orders, gives the expected transactions of a "
+             "history over the next occasions; recency counts occasions since 2019 (2023 is occasion 4)",
+             abs_tol=1e-3),
     Exercise("07-judge-offer", "what a comparison of the top CLV decile with the average member shows",
              lambda: Solution("c"),
              "the top decile was chosen for its expected margin; only a randomized control group within it measures "
