@@ -134,3 +134,9 @@ def test_a_wrong_option_of_a_judgement_question_gets_its_own_feedback():
     assert wrong.correct is False and "not like with like" in wrong.message and "Hint" in wrong.message
     unknown = rk.check("06-judge-support", "d")
     assert unknown.correct is False and "is not it yet" in unknown.message
+
+
+def test_a_wrong_numpy_answer_is_echoed_as_a_plain_number():
+    import numpy as np
+    wrong = rk.check("07-formula-start", np.float64(385.3372949514093))
+    assert wrong.correct is False and wrong.message.startswith("385.337 is not it yet")

@@ -277,4 +277,5 @@ def check(exercise_id: str, answer: Any) -> Feedback:
                                                 f"fraction (divide by 100).")
     if ok:
         return Feedback(exercise_id, True, "correct. " + ex.why.format(answer=expected, **result.facts))
-    return Feedback(exercise_id, False, f"{answer!r} is not it yet.\n  Hint: {ex.hint}.")
+    shown = f"{float(answer):.6g}" if ex.kind not in ("bool", "choice") else repr(answer)   # not np.float64(...)
+    return Feedback(exercise_id, False, f"{shown} is not it yet.\n  Hint: {ex.hint}.")

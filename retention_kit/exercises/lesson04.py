@@ -53,7 +53,9 @@ def _sbg_month36_from12():
     projection = model.project(int(after_term[0]), 33, include_chance=True, random_state=0)
     held = projection.loc[13:]
     outside = int(((after_term[13:] < held["ci_low"]) | (after_term[13:] > held["ci_high"])).sum())
-    return Solution(expected, dict(observed=int(after_term[33]), low=float(projection.loc[33, "ci_low"]),
+    eighteen = float(after_term[0] * ShiftedBetaGeometric().fit(after_term[:19]).survival(33))
+    return Solution(expected, dict(observed=int(after_term[33]), eighteen=eighteen,
+                                   low=float(projection.loc[33, "ci_low"]),
                                    high=float(projection.loc[33, "ci_high"]), outside=outside, held=len(held),
                                    verdict=("misses" if not projection.loc[33, "ci_low"] <= after_term[33]
                                             <= projection.loc[33, "ci_high"] else "covers")))
@@ -84,7 +86,7 @@ register(
              "under them to the same horizon (rk.survival.restricted_mean_difference)", abs_tol=0.01),
     Exercise("04-sbg-month36-from12",
              "2022 cohort: subscribers the sBG fitted on months 3 to 15 expects in month 36", _sbg_month36_from12,
-             "{answer:.1f} expected, against {observed} observed; its interval (parameters and chance) runs from "
+             "{answer:.1f} expected, against {observed} observed and {eighteen:.0f} from the 18-month fit; its interval (parameters and chance) runs from "
              "{low:.0f} to {high:.0f} and {verdict} the observed count; it misses {outside} of the {held} held-back "
              "months. A projection 33 months out from 12 months of data leans on the model's tail.",
              "which model period is month 3, and which is month 36? How many counts do months 3 to 15 make? Then "
