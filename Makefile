@@ -98,7 +98,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	cd benchmarks && ../$(PY) bench_import.py && ../$(PY) bench_rfm_summary.py && ../$(PY) bench_cohorts.py \
-		&& ../$(PY) bench_clv.py && ../$(PY) bench_widgets.py
+		&& ../$(PY) bench_clv.py && ../$(PY) bench_pareto_nbd.py && ../$(PY) bench_widgets.py
 
 clean:
 	rm -rf build

@@ -169,6 +169,8 @@ def test_not_fitted_and_repr():
     assert "not fitted" in repr(model)
     with pytest.raises(clv.NotFittedError, match="fit"):
         model.p_alive(pd.DataFrame({"frequency": [1], "recency": [1], "T": [2]}))
+    with pytest.raises(clv.NotFittedError, match="fit"):          # not an AttributeError on the time unit
+        model.expected_purchases(pd.DataFrame({"frequency": [1], "recency": [1], "T": [2]}), horizon=3)
     fitted = clv.BetaGeo().fit(rk.rfm_summary(rk.datasets.load_coffee_transactions()))
     assert "r=" in repr(fitted) and "alpha=" in repr(fitted) and "customers" in repr(fitted) and "days" in repr(fitted)
     assert list(fitted.summary_table().columns) == ["estimate", "standard error", "95% low", "95% high"]

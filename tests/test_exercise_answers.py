@@ -163,7 +163,7 @@ def bgbb_lapsed():
     patterns = patterns.rename("weights").reset_index()
     model = BetaGeoBetaBinomFitter().fit(patterns["frequency"], patterns["recency"], patterns["n"], patterns["weights"])
     return float(np.ravel(model.conditional_expected_number_of_purchases_up_to_time(
-        5, np.array([3]), np.array([4]), np.array([6])))[0])
+        5, np.array([2]), np.array([3]), np.array([6])))[0])
 
 
 def year_counts():

@@ -150,3 +150,44 @@ def test_prediction_interval_refuses_what_is_not_a_prediction(coffee):
         clv.prediction_interval("BetaGeo", "p_alive", summary)
     with pytest.raises(InputError, match="model must be a fitted rk.clv.BetaGeo, ParetoNBD or ModifiedBetaGeo"):
         clv.period_transactions(clv.GammaGamma(), summary)
+
+
+def simulate_pareto_nbd(params, T, rng):
+    """Repeat purchases by age T under Pareto/NBD: Poisson purchases until an exponential lifetime."""
+    r, alpha, s, beta = params
+    lam, mu = rng.gamma(r, 1 / alpha, len(T)), rng.gamma(s, 1 / beta, len(T))
+    return rng.poisson(lam * np.minimum(rng.exponential(1 / mu), T))
+
+
+@pytest.mark.parametrize("kind", ["ParetoNBD", "ModifiedBetaGeo"])
+def test_period_transactions_of_the_other_models_match_their_stories_simulated(coffee, kind):
+    _, summary, _ = coffee
+    model = getattr(clv, kind)().fit(summary)
+    table = clv.period_transactions(model, summary, max_frequency=7)
+    rng = np.random.default_rng(1)
+    T = np.tile(summary["T"].to_numpy(), 50)
+    counts = (simulate_pareto_nbd(model.params_, T, rng) if kind == "ParetoNBD"
+              else simulate_bgnbd(model.params_, T, rng, drop_at_zero=True))
+    simulated = np.bincount(np.minimum(counts, 7), minlength=8) / 50
+    np.testing.assert_allclose(table["model"], simulated, rtol=0.03, atol=3)
+
+
+def test_every_purchase_model_plugs_into_clv_holdout_and_diagnostics(coffee):
+    tx, summary, _ = coffee
+    split = rk.calibration_holdout_summary(tx, calibration_period_end="2025-07-01", observation_period_end="2026-01-01")
+    table = clv.compare_models(split)
+    assert list(table.index) == ["BG/NBD", "Pareto/NBD", "MBG/NBD"]
+    assert (table["holdout_actual"] == split["frequency_holdout"].sum()).all()
+    with pytest.warns(rk.DataWarning, match="frequency 0"):
+        spend = clv.GammaGamma().fit(summary)
+    month = 365.25 / 12
+    for model in (clv.ParetoNBD().fit(summary), clv.ModifiedBetaGeo().fit(summary)):
+        # CLV by hand from the model's own cumulative expectations at month ends
+        cumulative = [np.zeros(len(summary))] + [model.expected_purchases(summary, horizon=k * month).to_numpy()
+                                                 for k in range(1, 4)]
+        by_hand = sum(0.6 * spend.expected_spend(summary).to_numpy() * (cumulative[k] - cumulative[k - 1]) / 1.01 ** k
+                      for k in range(1, 4))
+        clv_kit = clv.customer_lifetime_value(model, spend, summary, horizon=3, gross_margin=0.6, discount_rate=0.01)
+        np.testing.assert_allclose(clv_kit, by_hand, rtol=1e-9)
+        over_time = clv.transactions_over_time(model, tx, time_unit="month")
+        assert over_time["model_cumulative"].is_monotonic_increasing

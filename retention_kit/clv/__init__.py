@@ -1,4 +1,4 @@
-"""Customer lifetime value: closed-form formulas, history, and the BG/NBD + Gamma-Gamma models.
+"""Customer lifetime value: closed-form formulas, history, and the models of repeat purchasing and retention.
 
 Taught in ``notebooks/07_customer_lifetime_value.ipynb``.
 
@@ -6,6 +6,9 @@ Taught in ``notebooks/07_customer_lifetime_value.ipynb``.
 * :func:`historical_clv`: the margin each customer has earned so far;
 * :class:`BetaGeo`: the BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005), fitted by
   maximum likelihood with analytic gradients;
+* :class:`ParetoNBD` (Schmittlein, Morrison & Colombo 1987) and :class:`ModifiedBetaGeo` (MBG/NBD,
+  Batislam, Denizel & Filiztekin 2007): the same summary and predictions as BetaGeo, under other stories of
+  how customers lapse;
 * :class:`GammaGamma`: the Gamma-Gamma model of spend per purchase, also with analytic gradients;
 * :class:`ShiftedBetaGeometric`: contractual retention (Fader & Hardie 2007): survival, retention by
   tenure, cohort projections with intervals, and DERL;
@@ -29,10 +32,13 @@ from .fitting import ConvergenceError, NotFittedError
 from .formulas import FORMULA_CLV_TIMING, formula_clv, historical_clv
 from .gamma_gamma import GammaGamma
 from .intervals import prediction_interval
+from .mbgnbd import ModifiedBetaGeo
+from .pareto_nbd import ParetoNBD
 from .sbg import ShiftedBetaGeometric
 from .value import clv_interval, customer_lifetime_value, holdout_check
 
 __all__ = ["formula_clv", "historical_clv", "BetaGeo", "GammaGamma", "ShiftedBetaGeometric", "customer_lifetime_value", "holdout_check",
            "clv_interval", "model_repeat_curve", "purchase_count_probabilities", "captured_share", "NotFittedError",
            "ConvergenceError", "FORMULA_CLV_TIMING", "prediction_interval", "period_transactions", "frequency_recency_matrix",
-           "transactions_over_time", "compare_models", "BetaGeoBetaBinom", "bgbb_summary"]
+           "transactions_over_time", "compare_models", "BetaGeoBetaBinom", "bgbb_summary", "ParetoNBD",
+           "ModifiedBetaGeo"]

@@ -23,11 +23,8 @@ __all__ = ["period_transactions", "frequency_recency_matrix", "transactions_over
 
 def purchase_model_classes() -> tuple:
     """The models of repeat purchasing in continuous time that share BetaGeo's summary and predictions."""
-    try:  # TEMPORARY while the models are written
-        from .mbgnbd import ModifiedBetaGeo
-        from .pareto_nbd import ParetoNBD
-    except ImportError:
-        return (BetaGeo,)
+    from .mbgnbd import ModifiedBetaGeo
+    from .pareto_nbd import ParetoNBD
     return BetaGeo, ParetoNBD, ModifiedBetaGeo
 
 

@@ -83,6 +83,17 @@ class Distinct:
             self.values, self.index = np.unique(values, return_inverse=True)
 
 
+_CONTROLLER = []
+
+
+def one_blas_thread():
+    """A context in which BLAS runs on one thread (the loaded libraries are looked up once per session)."""
+    if not _CONTROLLER:
+        from threadpoolctl import ThreadpoolController
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
 def _hessian(grad, x, args, step=1e-5):
     """Hessian of a function by central differences of its analytic gradient."""
     k = len(x)
@@ -153,6 +164,7 @@ class Fitter:
 
     def _horizon(self, horizon, time_unit, argument: str = "horizon") -> float:
         """A length given in ``time_unit`` (default the model's) converted to the model's unit."""
+        self._check_fitted()
         horizon = check(argument, horizon, Real(low=0, hint="Predictions are for the future: 0 or more."))
         unit = self.time_unit_ if time_unit is None else require_time_unit(time_unit)
         return horizon * DAYS[unit] / DAYS[self.time_unit_]
@@ -163,26 +175,26 @@ class Fitter:
         """Every k-th row, about ``size`` of them, for a warm start on a large table (None when the table is small)."""
         return slice(None, None, n // size) if n >= 3 * size else None
 
-    def _maximize(self, neg_ll_and_grad, x0, args, name, warm_args=None):
+    def _maximize(self, neg_ll_and_grad, x0, args, name, warm_args=None, warm_curvature=True):
         """Minimise a mean negative log-likelihood in log-parameters; refuse an estimate the data do not support.
 
         With ``warm_args`` (the same likelihood on a subset of the rows), the subset is fitted first
         and the full fit starts from its estimate and its inverse-Hessian approximation: the mean
         log-likelihood of a large subset has nearly the same optimum and curvature, so the full
         data are evaluated a few times instead of a few dozen. The estimate is still the full
-        data's maximum, to the same tolerance.
+        data's maximum, to the same tolerance. ``warm_curvature=False`` keeps the start only, for a
+        likelihood so ill-conditioned (Gamma-Gamma's q and v) that the subset's curvature misleads.
         """
         from scipy.optimize import minimize
-        from threadpoolctl import threadpool_limits
         options = {"gtol": 1e-8, "maxiter": 2000}
         # one BLAS thread: the likelihoods are sums over customers (vector dot products), where OpenBLAS's threads
         # gain nothing and, on a busy machine, wait for each other (fits measured 3-8 times slower with them)
-        with np.errstate(all="ignore"), threadpool_limits(limits=1, user_api="blas"):
+        with np.errstate(all="ignore"), one_blas_thread():
             if warm_args is not None:
                 warm = minimize(neg_ll_and_grad, x0, args=warm_args, jac=True, method="BFGS", options=options)
                 if np.all(np.isfinite(warm.x)) and np.isfinite(warm.fun) and np.all(np.abs(warm.x) < np.log(1e6)):
                     x0, curvature = warm.x, (warm.hess_inv + warm.hess_inv.T) / 2
-                    if np.all(np.isfinite(curvature)) and np.linalg.eigvalsh(curvature).min() > 0:
+                    if warm_curvature and np.all(np.isfinite(curvature)) and np.linalg.eigvalsh(curvature).min() > 0:
                         options = {**options, "hess_inv0": curvature}
             result = minimize(neg_ll_and_grad, x0, args=args, jac=True, method="BFGS", options=options)
         advice = (f"Try: a small penalty ({type(self).__name__}(penalizer=0.001), then larger; now {self.penalizer:g}); "
@@ -203,8 +215,7 @@ class Fitter:
         not determined by the data (a flat likelihood, or a start the optimiser could not leave), and
         reporting those values as estimates would be a silent wrong answer.
         """
-        from threadpoolctl import threadpool_limits
-        with threadpool_limits(limits=1, user_api="blas"):
+        with one_blas_thread():
             hessian = _hessian(grad, x, args) * n_total
         eigenvalues = np.linalg.eigvalsh(hessian) if np.all(np.isfinite(hessian)) else np.array([np.nan])
         if not np.all(eigenvalues > 1e-8 * max(1.0, np.abs(eigenvalues).max())):

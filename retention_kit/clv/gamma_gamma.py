@@ -37,13 +37,14 @@ def _gg_nll(log_params, d: _GGData, penalizer):
     pux = p * ux
     per_x = gammaln(pux + q) - gammaln(pux)
     dig_pxq, dig_px = digamma(pux + q), digamma(pux)
-    px = p * d.x
-    log_s = np.log(d.xm + v)
+    spent = d.xm + v
+    log_s, inv_s = np.log(spent), 1 / spent
+    x_log_s, sum_log_s = d.x @ log_s, log_s.sum()           # sums over customers, each needed twice below
     ll = (d.x_count @ per_x + d.n * (q * np.log(v) - gammaln(q)) + p * d.sum_x_log_mx - d.sum_log_m
-          - (px + q) @ log_s)
-    d_p = d.x_count @ (ux * (dig_pxq - dig_px)) + d.sum_x_log_mx - d.x @ log_s
-    d_q = d.x_count @ dig_pxq - d.n * digamma(q) + d.n * np.log(v) - log_s.sum()
-    d_v = d.n * q / v - (px + q) @ (1 / (d.xm + v))
+          - p * x_log_s - q * sum_log_s)
+    d_p = d.x_count @ (ux * (dig_pxq - dig_px)) + d.sum_x_log_mx - x_log_s
+    d_q = d.x_count @ dig_pxq - d.n * digamma(q) + d.n * np.log(v) - sum_log_s
+    d_v = d.n * q / v - p * (d.x @ inv_s) - q * inv_s.sum()
     grads = np.array([d_p, d_q, d_v]) / d.n
     return -ll / d.n + penalizer * np.sum(params ** 2), -(grads * params) + penalizer * 2 * params ** 2
 
@@ -124,7 +125,7 @@ class GammaGamma(Fitter):
         args = (_GGData(x[repeat], m[repeat]), self.penalizer)
         rows = self._warm_rows(int(repeat.sum()))
         warm = None if rows is None else (_GGData(x[repeat][rows], m[repeat][rows]), self.penalizer)
-        result = self._maximize(_gg_nll, x0, args, "Gamma-Gamma", warm_args=warm)
+        result = self._maximize(_gg_nll, x0, args, "Gamma-Gamma", warm_args=warm, warm_curvature=False)
         n = int(repeat.sum())
         params = pd.Series(np.exp(result.x), index=list(self._param_names))
         errors = self._standard_errors(params, lambda z, *a: _gg_nll(z, *a)[1], result.x, args, n, "Gamma-Gamma")

@@ -56,7 +56,7 @@ def _bgbb_lapsed():
     from ..datasets import make_occasions
     preorders, _ = make_occasions(5000, random_state=7)
     model = BetaGeoBetaBinom().fit(bgbb_summary(preorders))
-    history = pd.DataFrame({"frequency": [3, 3], "recency": [4, 6], "n_periods": [6, 6]})
+    history = pd.DataFrame({"frequency": [2, 2], "recency": [3, 6], "n_periods": [6, 6]})
     expected = model.expected_purchases(history, occasions=5).to_numpy()
     return Solution(float(expected[0]), dict(recent=float(expected[1])))
 
@@ -85,12 +85,12 @@ register(
              "the same holdout test as the lesson's, with a fifth of the members targeted by each ranking "
              "(rk.clv.captured_share)", abs_tol=1e-3, unit="fraction"),
     Exercise("07-bgbb-lapsed",
-             "holiday-blend pre-orders expected in 2026-2030 from a customer with 3 pre-orders, the last in 2023",
+             "holiday-blend pre-orders expected in 2026-2030 from a customer with 2 pre-orders, the last in 2022",
              _bgbb_lapsed,
-             "{answer:.2f} pre-orders in the next five years, against {recent:.2f} for a customer with the same three "
-             "pre-orders whose last was in 2025: two silent years are evidence of having left.",
+             "{answer:.2f} pre-orders in the next five years, against {recent:.2f} for a customer with the same two "
+             "pre-orders whose last was in 2025: three silent years are evidence of having left.",
              "the BG/BB model of the lesson, fitted on the same pre-orders, gives the expected transactions of a "
-             "history over the next occasions; recency counts occasions since 2019 (2023 is occasion 4)",
+             "history over the next occasions; recency counts occasions since 2019 (2020 is occasion 1)",
              abs_tol=1e-3),
     Exercise("07-judge-offer", "what a comparison of the top CLV decile with the average member shows",
              lambda: Solution("c"),
