@@ -245,7 +245,9 @@ class ModifiedBetaGeo(Fitter):
         if initial_params is not None:
             x0[1] += np.log(scale)
         args = (_BGData(x, tx * scale, T * scale), self.penalizer)
-        result = self._maximize(_mbgnbd_nll, x0, args, "MBG/NBD")
+        rows = self._warm_rows(len(x))
+        warm = None if rows is None else (_BGData(x[rows], tx[rows] * scale, T[rows] * scale), self.penalizer)
+        result = self._maximize(_mbgnbd_nll, x0, args, "MBG/NBD", warm_args=warm)
         values = np.exp(result.x)
         values[1] /= scale
         params = pd.Series(values, index=list(self._param_names))
@@ -253,8 +255,9 @@ class ModifiedBetaGeo(Fitter):
                                        "MBG/NBD")   # log-scale SEs: the time scale cancels
         self.params_, self.standard_errors_ = params, errors
         self.n_customers_ = len(x)
-        # in the model's own unit (the likelihood is a density in time, so it depends on the unit)
-        self.log_likelihood_ = float(-_mbgnbd_nll(np.log(values), _BGData(x, tx, T), 0.0)[0] * len(x))
+        # in the model's own unit: rescaling time by `scale` multiplies each customer's likelihood by scale^-x
+        penalty = self.penalizer * np.sum(np.exp(result.x) ** 2)
+        self.log_likelihood_ = float(-(result.fun - penalty) * len(x) + np.log(scale) * x.sum())
         self.time_unit_ = unit
         self.iterations_ = int(result.nit)
         return self
