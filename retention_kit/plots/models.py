@@ -141,6 +141,11 @@ def transactions_over_time(table: pd.DataFrame, *, cumulative: bool = True, ax=N
     if end is not None:
         ax.axvline(end, color="grey", lw=1, ls=":")
         ax.annotate(" end of calibration", (end, 0.02), xycoords=("data", "axes fraction"), color="grey", fontsize=9)
+    if isinstance(table.index, pd.DatetimeIndex):          # a few concise date ticks, readable in a narrow panel
+        import matplotlib.dates as mdates
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     unit = table.attrs.get("time_unit")
     what = "cumulative repeat purchases" if cumulative else f"repeat purchases per {unit}" if unit else "repeat purchases"
     ax.set(xlabel="period end", ylabel=what, title=title)
