@@ -140,3 +140,9 @@ def test_a_wrong_numpy_answer_is_echoed_as_a_plain_number():
     import numpy as np
     wrong = rk.check("07-formula-start", np.float64(385.3372949514093))
     assert wrong.correct is False and wrong.message.startswith("385.337 is not it yet")
+    import warnings
+
+    import pandas as pd
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                       # no FutureWarning from float() of a Series
+        assert rk.check("07-formula-start", pd.Series([23.20 * 1.01 / 0.05])).correct

@@ -185,6 +185,10 @@ def solution(exercise_id: str) -> Solution:
     answer = result.answer
     if isinstance(answer, MetricResult):
         answer = answer.value
+    if hasattr(answer, "to_numpy") or isinstance(answer, np.ndarray):     # a one-element Series or array
+        values = np.asarray(answer).reshape(-1)
+        if values.size == 1:
+            answer = values[0]
     if isinstance(answer, (np.floating, np.integer, np.bool_)):
         answer = answer.item()
     return Solution(answer, result.facts)
@@ -254,6 +258,10 @@ def check(exercise_id: str, answer: Any) -> Feedback:
     expected = result.answer
     if isinstance(answer, MetricResult):
         answer = answer.value
+    if hasattr(answer, "to_numpy") or isinstance(answer, np.ndarray):     # a one-element Series or array
+        values = np.asarray(answer).reshape(-1)
+        if values.size == 1:
+            answer = values[0]
     if ex.kind == "bool":
         if not isinstance(answer, (bool, np.bool_)):
             return Feedback(exercise_id, False, f"answer True or False, not {answer!r}.")

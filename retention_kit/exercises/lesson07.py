@@ -91,7 +91,7 @@ register(
              "pre-orders whose last was in 2025: three silent years are evidence of having left.",
              "the BG/BB model of the lesson, fitted on the same pre-orders, gives the expected transactions of a "
              "history over the next occasions; frequency counts the pre-orders after the first one, recency the "
-             "occasion of the last one since 2019 (2020 is occasion 1)",
+             "occasion of the last one since 2019 (2020 is occasion 1); 2026-2030 is five occasions",
              abs_tol=1e-3),
     Exercise("07-judge-offer", "what a comparison of the top CLV decile with the average member shows",
              lambda: Solution("c"),

@@ -140,7 +140,8 @@ def transactions_over_time(table: pd.DataFrame, *, cumulative: bool = True, ax=N
     end = table.attrs.get("calibration_period_end")
     if end is not None:
         ax.axvline(end, color="grey", lw=1, ls=":")
-        ax.annotate(" end of calibration", (end, 0.02), xycoords=("data", "axes fraction"), color="grey", fontsize=9)
+        ax.annotate("end of calibration ", (end, 0.02), xycoords=("data", "axes fraction"), color="grey", fontsize=9,
+                    ha="right")
     if isinstance(table.index, pd.DatetimeIndex):          # a few concise date ticks, readable in a narrow panel
         import matplotlib.dates as mdates
         locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
