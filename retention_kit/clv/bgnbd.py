@@ -9,8 +9,9 @@ import pandas as pd
 from scipy.special import gammaln, hyp2f1
 
 from ..results import MetricResult
-from ..validation import InputError, Integer, check, plural
-from .fitting import Distinct, Fitter, first_bad, summary_arrays
+from ..validation import plural
+from .fitting import Distinct
+from .purchases import PurchaseModel
 
 __all__ = ["BetaGeo"]
 
@@ -81,22 +82,7 @@ def _bgnbd_nll(log_params, d: _BGData, penalizer):
     return value, -(grads * params) + penalizer * 2 * params ** 2   # chain rule: d/dlog(p) = p d/dp
 
 
-def _check_history(summary, x, tx, T) -> None:
-    checks = [
-        (x < 0, "frequency is negative", "frequency counts repeat purchases, 0 or more"),
-        (x != np.round(x), "frequency is not a whole number", "frequency counts repeat purchase periods"),
-        (tx < 0, "recency is negative", "recency is last minus first purchase time"),
-        (tx > T, "recency is greater than T", "recency (last - first purchase) cannot exceed T (end - first)"),
-        ((x == 0) & (tx != 0), "recency is not 0 while frequency is 0", "a customer with no repeat purchase has "
-                                                                       "recency 0"),
-    ]
-    for mask, what, fix in checks:
-        if mask.any():
-            raise InputError(f"{int(mask.sum())} customer(s) where {what} (first: customer {first_bad(summary, mask)}). "
-                             f"Fix: {fix}; build the summary with rk.rfm_summary.")
-
-
-class BetaGeo(Fitter):
+class BetaGeo(PurchaseModel):
     """The BG/NBD model of repeat purchasing, fitted by maximum likelihood.
 
     While active, a customer buys at rate lambda ~ Gamma(r, alpha); after each repeat purchase
@@ -139,7 +125,7 @@ class BetaGeo(Fitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
-    _advice = "a coarser time unit (weeks instead of days: rk.rfm_summary(..., time_unit='week')); "
+    _label = "BG/NBD"
 
     def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None, initial_params=None) -> "BetaGeo":
         """Fit to a summary with columns ``frequency``, ``recency`` and ``T`` (from :func:`rk.rfm_summary`).
@@ -166,56 +152,26 @@ class BetaGeo(Fitter):
             When the estimate does not converge, does not move, runs off, or is not determined by
             the data.
         """
-        unit = self._unit_of(summary, time_unit)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        if T.max() <= 0:
-            raise InputError("every customer has T = 0: all were first seen in the last observed period, so there is "
-                             "no time in which to see a repeat purchase. Fix: observe longer (a later "
-                             "observation_period_end) or summarise in a finer time unit.")
-        scale = 1.0 / T.max()
-        x0 = self._start(initial_params)
-        if initial_params is not None:
-            x0[1] += np.log(scale)
-        args = (_BGData(x, tx * scale, T * scale), self.penalizer)
-        rows = self._warm_rows(len(x))
-        warm = None if rows is None else (_BGData(x[rows], tx[rows] * scale, T[rows] * scale), self.penalizer)
-        result = self._maximize(_bgnbd_nll, x0, args, "BG/NBD", warm_args=warm)
-        values = np.exp(result.x)
-        values[1] /= scale
-        params = pd.Series(values, index=list(self._param_names))
-        errors = self._standard_errors(params, lambda z, *a: _bgnbd_nll(z, *a)[1], result.x, args, len(x),
-                                       "BG/NBD")   # log-scale SEs: the time scale cancels
-        self.params_, self.standard_errors_ = params, errors
-        self.n_customers_ = len(x)
+        result, x, scale, _ = self._fit_summary(summary, time_unit, initial_params, _bgnbd_nll, _BGData)
         # in the model's own unit: rescaling time by `scale` multiplies each customer's likelihood by scale^-x
         penalty = self.penalizer * np.sum(np.exp(result.x) ** 2)
         self.log_likelihood_ = float(-(result.fun - penalty) * len(x) + np.log(scale) * x.sum())
-        self.time_unit_ = unit
-        self.iterations_ = int(result.nit)
         return self
 
     # ---------------------------------------------------------------- predictions
-    def _history(self, summary):
-        self._check_fitted()
-        self._check_unit(summary)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        return x, tx, T
-
-    def _dropout_odds(self, x, tx, T):
+    def _alive(self, x, tx, T):
         r, alpha, a, b = self.params_
         odds = np.zeros_like(x, dtype=float)
         repeat = x > 0
         odds[repeat] = (a / (b + x[repeat] - 1)) * ((alpha + T[repeat]) / (alpha + tx[repeat])) ** (r + x[repeat])
-        return odds
+        return 1 / (1 + odds)
 
-    def _cumulative(self, t, x, T, odds):
+    def _cumulative(self, t, x, T, alive):
         r, alpha, a, b = self.params_
         z = t / (alpha + T + t)
         numerator = (a + b + x - 1) / (a - 1) * (
             1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
-        return numerator / (1 + odds)
+        return numerator * alive
 
     def p_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(still active | x, t_x, T) = 1 / (1 + [x > 0] a/(b + x - 1) ((alpha + T)/(alpha + t_x))^(r + x)).
@@ -235,8 +191,7 @@ class BetaGeo(Fitter):
         InputError
             For a summary in another time unit, or with impossible histories.
         """
-        x, tx, T = self._history(summary)
-        return pd.Series(1 / (1 + self._dropout_odds(x, tx, T)), index=summary.index, name="p_alive")
+        return self._p_alive_series(summary)
 
     def expected_purchases(self, summary: pd.DataFrame, *, horizon: float, time_unit: str | None = None) -> pd.Series:
         """Expected repeat purchases in the next ``horizon``, given each customer's history (eq. 10).
@@ -263,42 +218,7 @@ class BetaGeo(Fitter):
         InputError
             For a negative horizon, an unknown unit, or a summary in another time unit.
         """
-        t = self._horizon(horizon, time_unit)
-        x, tx, T = self._history(summary)
-        return pd.Series(self._cumulative(t, x, T, self._dropout_odds(x, tx, T)), index=summary.index,
-                         name="expected_purchases")
-
-    def purchase_path(self, summary: pd.DataFrame, *, periods: int, time_unit: str | None = None) -> pd.DataFrame:
-        """Cumulative expected repeat purchases at the end of each of the next ``periods`` periods.
-
-        Column k holds E[Y(k L) | x, t_x, T], with L one ``time_unit`` in the model's unit; the
-        differences between columns are the purchases expected in each period (what
-        :func:`customer_lifetime_value` discounts).
-
-        Parameters
-        ----------
-        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
-        periods : int, at least 1
-        time_unit : str, optional
-            The length of one period; default the model's unit.
-
-        Returns
-        -------
-        DataFrame indexed like ``summary``, columns 1..periods.
-
-        Raises
-        ------
-        NotFittedError
-            Before ``fit``.
-        InputError
-            For periods that are not a whole number of at least 1, or a summary in another unit.
-        """
-        periods = check("periods", periods, Integer(low=1))
-        length = self._horizon(1, time_unit)
-        x, tx, T = self._history(summary)
-        odds = self._dropout_odds(x, tx, T)
-        path = np.column_stack([self._cumulative(k * length, x, T, odds) for k in range(1, periods + 1)])
-        return pd.DataFrame(path, index=summary.index, columns=pd.RangeIndex(1, periods + 1, name="period"))
+        return self._expected_series(summary, horizon, time_unit)
 
     def expected_purchases_new_customer(self, *, horizon: float, time_unit: str | None = None) -> MetricResult:
         """Expected repeat purchases in (0, horizon] of a customer who has just made a first purchase (eq. 7).

@@ -17,20 +17,16 @@ from ..validation import (InputError, Integer, Real, period_numbers, period_star
                           require_transactions, validate)
 from .bgnbd import BetaGeo
 from .checks import _count_probabilities
+from .mbgnbd import ModifiedBetaGeo
+from .pareto_nbd import ParetoNBD
+from .purchases import PurchaseModel
 
 __all__ = ["period_transactions", "frequency_recency_matrix", "transactions_over_time", "compare_models"]
 
 
-def purchase_model_classes() -> tuple:
-    """The models of repeat purchasing in continuous time that share BetaGeo's summary and predictions."""
-    from .mbgnbd import ModifiedBetaGeo
-    from .pareto_nbd import ParetoNBD
-    return BetaGeo, ParetoNBD, ModifiedBetaGeo
-
-
 def require_purchase_model(model, argument: str = "model") -> None:
     """Refuse anything but a fitted BetaGeo, ParetoNBD or ModifiedBetaGeo."""
-    if not isinstance(model, purchase_model_classes()):
+    if not isinstance(model, PurchaseModel):
         raise InputError(f"{argument} must be a fitted rk.clv.BetaGeo, ParetoNBD or ModifiedBetaGeo, got "
                          f"{type(model).__name__}.")
     model._check_fitted()
@@ -287,15 +283,14 @@ def compare_models(split: pd.DataFrame, models: dict | None = None) -> pd.DataFr
     require_columns(split, ["frequency_cal", "recency_cal", "T_cal", "frequency_holdout", "duration_holdout"], "split",
                     "build it with rk.calibration_holdout_summary")
     if models is None:
-        bg, pareto, mbg = purchase_model_classes()
-        models = {"BG/NBD": bg(), "Pareto/NBD": pareto(), "MBG/NBD": mbg()}
+        models = {"BG/NBD": BetaGeo(), "Pareto/NBD": ParetoNBD(), "MBG/NBD": ModifiedBetaGeo()}
     if not isinstance(models, dict) or not models:
         raise InputError("models must be a dict of name -> unfitted model, such as {'BG/NBD': rk.clv.BetaGeo()}.")
     calibration = split.rename(columns={"frequency_cal": "frequency", "recency_cal": "recency", "T_cal": "T"})
     actual = split["frequency_holdout"].to_numpy(dtype=float)
     rows = {}
     for name, model in models.items():
-        if not isinstance(model, purchase_model_classes()):
+        if not isinstance(model, PurchaseModel):
             raise InputError(f"models[{name!r}] must be an rk.clv.BetaGeo, ParetoNBD or ModifiedBetaGeo, got "
                              f"{type(model).__name__}.")
         model.fit(calibration)

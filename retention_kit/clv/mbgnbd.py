@@ -15,9 +15,9 @@ import pandas as pd
 from scipy.special import betaln, digamma, expit, exprel, gammaln, hyp2f1
 
 from ..results import MetricResult
-from ..validation import InputError, Integer, check, plural
-from .bgnbd import _BGData, _check_history
-from .fitting import Fitter, summary_arrays
+from ..validation import plural
+from .bgnbd import _BGData
+from .purchases import PurchaseModel
 
 __all__ = ["ModifiedBetaGeo"]
 
@@ -155,7 +155,7 @@ def _alive_purchases(t, x, base, r, a, b):
     return out
 
 
-class ModifiedBetaGeo(Fitter):
+class ModifiedBetaGeo(PurchaseModel):
     """The MBG/NBD model of repeat purchasing, fitted by maximum likelihood.
 
     While active, a customer buys at rate lambda ~ Gamma(r, alpha). Right after the first purchase
@@ -199,7 +199,7 @@ class ModifiedBetaGeo(Fitter):
     """
 
     _param_names = ("r", "alpha", "a", "b")
-    _advice = "a coarser time unit (weeks instead of days: rk.rfm_summary(..., time_unit='week')); "
+    _label = "MBG/NBD"
 
     def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None, initial_params=None) -> "ModifiedBetaGeo":
         """Fit to a summary with columns ``frequency``, ``recency`` and ``T`` (from :func:`rk.rfm_summary`).
@@ -233,44 +233,14 @@ class ModifiedBetaGeo(Fitter):
         >>> ModifiedBetaGeo().fit(summary).params_.round(3).tolist()
         [0.646, 16.327, 0.747, 4.518]
         """
-        unit = self._unit_of(summary, time_unit)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        if T.max() <= 0:
-            raise InputError("every customer has T = 0: all were first seen in the last observed period, so there is "
-                             "no time in which to see a repeat purchase. Fix: observe longer (a later "
-                             "observation_period_end) or summarise in a finer time unit.")
-        scale = 1.0 / T.max()
-        x0 = self._start(initial_params)
-        if initial_params is not None:
-            x0[1] += np.log(scale)
-        args = (_BGData(x, tx * scale, T * scale), self.penalizer)
-        rows = self._warm_rows(len(x))
-        warm = None if rows is None else (_BGData(x[rows], tx[rows] * scale, T[rows] * scale), self.penalizer)
-        result = self._maximize(_mbgnbd_nll, x0, args, "MBG/NBD", warm_args=warm)
-        values = np.exp(result.x)
-        values[1] /= scale
-        params = pd.Series(values, index=list(self._param_names))
-        errors = self._standard_errors(params, lambda z, *a: _mbgnbd_nll(z, *a)[1], result.x, args, len(x),
-                                       "MBG/NBD")   # log-scale SEs: the time scale cancels
-        self.params_, self.standard_errors_ = params, errors
-        self.n_customers_ = len(x)
+        result, x, scale, _ = self._fit_summary(summary, time_unit, initial_params, _mbgnbd_nll, _BGData)
         # in the model's own unit: rescaling time by `scale` multiplies each customer's likelihood by scale^-x
         penalty = self.penalizer * np.sum(np.exp(result.x) ** 2)
         self.log_likelihood_ = float(-(result.fun - penalty) * len(x) + np.log(scale) * x.sum())
-        self.time_unit_ = unit
-        self.iterations_ = int(result.nit)
         return self
 
     # ---------------------------------------------------------------- predictions
-    def _history(self, summary):
-        self._check_fitted()
-        self._check_unit(summary)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        return x, tx, T
-
-    def _p_alive(self, x, tx, T):
+    def _alive(self, x, tx, T):
         r, alpha, a, b = self.params_
         log_odds = np.log(a) - np.log(b + x) + (r + x) * np.log1p((T - tx) / (alpha + tx))   # P(inactive)/P(active)
         return expit(-log_odds)
@@ -300,8 +270,7 @@ class ModifiedBetaGeo(Fitter):
         InputError
             For a summary in another time unit, or with impossible histories.
         """
-        x, tx, T = self._history(summary)
-        return pd.Series(self._p_alive(x, tx, T), index=summary.index, name="p_alive")
+        return self._p_alive_series(summary)
 
     def expected_purchases(self, summary: pd.DataFrame, *, horizon: float, time_unit: str | None = None) -> pd.Series:
         """Expected repeat purchases in the next ``horizon``, given each customer's history (Wagner & Hoppe 2008).
@@ -337,43 +306,7 @@ class ModifiedBetaGeo(Fitter):
         >>> round(float(model.expected_purchases(summary, horizon=1, time_unit="month").sum()))
         1290
         """
-        self._check_fitted()
-        t = self._horizon(horizon, time_unit)
-        x, tx, T = self._history(summary)
-        return pd.Series(self._cumulative(t, x, T, self._p_alive(x, tx, T)), index=summary.index,
-                         name="expected_purchases")
-
-    def purchase_path(self, summary: pd.DataFrame, *, periods: int, time_unit: str | None = None) -> pd.DataFrame:
-        """Cumulative expected repeat purchases at the end of each of the next ``periods`` periods.
-
-        Column k holds E[Y(k L) | x, t_x, T], with L one ``time_unit`` in the model's unit; the
-        differences between columns are the purchases expected in each period.
-
-        Parameters
-        ----------
-        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
-        periods : int, at least 1
-        time_unit : str, optional
-            The length of one period; default the model's unit.
-
-        Returns
-        -------
-        DataFrame indexed like ``summary``, columns 1..periods.
-
-        Raises
-        ------
-        NotFittedError
-            Before ``fit``.
-        InputError
-            For periods that are not a whole number of at least 1, or a summary in another unit.
-        """
-        self._check_fitted()
-        periods = check("periods", periods, Integer(low=1))
-        length = self._horizon(1, time_unit)
-        x, tx, T = self._history(summary)
-        alive = self._p_alive(x, tx, T)
-        path = np.column_stack([self._cumulative(k * length, x, T, alive) for k in range(1, periods + 1)])
-        return pd.DataFrame(path, index=summary.index, columns=pd.RangeIndex(1, periods + 1, name="period"))
+        return self._expected_series(summary, horizon, time_unit)
 
     def expected_purchases_new_customer(self, *, horizon: float, time_unit: str | None = None) -> MetricResult:
         """Expected repeat purchases in (0, horizon] of a customer who has just made a first purchase.

@@ -19,9 +19,9 @@ import pandas as pd
 from scipy.special import digamma, expit, gammaln
 
 from ..results import MetricResult
-from ..validation import InputError, Integer, check, plural
-from .bgnbd import _check_history
-from .fitting import Distinct, Fitter, summary_arrays
+from ..validation import plural
+from .fitting import Distinct
+from .purchases import PurchaseModel
 
 __all__ = ["ParetoNBD"]
 
@@ -180,7 +180,7 @@ def _growth(s, u):
     return u * np.where(z == 0, 1.0, -np.expm1(-z) / np.where(z == 0, 1.0, z))
 
 
-class ParetoNBD(Fitter):
+class ParetoNBD(PurchaseModel):
     """The Pareto/NBD model of repeat purchasing, fitted by maximum likelihood.
 
     While alive, a customer buys at rate lambda ~ Gamma(r, alpha) and dies, unobserved, after an
@@ -192,8 +192,8 @@ class ParetoNBD(Fitter):
 
     where A0 is the Gauss hypergeometric term of the paper. I is computed by Gauss-Legendre quadrature
     (8 to 24 nodes) after a change of variable that makes the integrand smooth and bounded, in logs:
-    log L is accurate to about 1e-12 for frequencies in the hundreds and alpha equal to beta or far
-    from it, and nothing overflows. Parameters are estimated in log space by BFGS with the analytic gradient, on time
+    log L is accurate to about 1e-12 for frequencies in the hundreds and for alpha equal to beta or
+    far apart, and nothing overflows. Parameters are estimated in log space by BFGS with the analytic gradient, on time
     rescaled so that the oldest customer has T = 1 (``alpha`` and ``beta`` are reported in the model's
     time unit). ``penalizer`` adds ``penalizer * sum(params**2)`` (on the rescaled parameters) to the
     mean negative log-likelihood, as in :class:`BetaGeo` (lifetimes' ``ParetoNBDFitter`` adds its
@@ -231,7 +231,8 @@ class ParetoNBD(Fitter):
     """
 
     _param_names = ("r", "alpha", "s", "beta")
-    _advice = "a coarser time unit (weeks instead of days: rk.rfm_summary(..., time_unit='week')); "
+    _label = "Pareto/NBD"
+    _time_params = (1, 3)
 
     def fit(self, summary: pd.DataFrame, *, time_unit: str | None = None, initial_params=None) -> "ParetoNBD":
         """Fit to a summary with columns ``frequency``, ``recency`` and ``T`` (from :func:`rk.rfm_summary`).
@@ -258,40 +259,14 @@ class ParetoNBD(Fitter):
             When the estimate does not converge, does not move, runs off, or is not determined by
             the data.
         """
-        unit = self._unit_of(summary, time_unit)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        if T.max() <= 0:
-            raise InputError("every customer has T = 0: all were first seen in the last observed period, so there is "
-                             "no time in which to see a repeat purchase. Fix: observe longer (a later "
-                             "observation_period_end) or summarise in a finer time unit.")
-        scale = 1.0 / T.max()
-        x0 = self._start(initial_params)
-        if initial_params is not None:
-            x0[[1, 3]] += np.log(scale)
-        data = _ParetoData(x, tx * scale, T * scale)
-        args = (data, self.penalizer)
-        result = self._maximize(_pareto_nll, x0, args, "Pareto/NBD")
-        values = np.exp(result.x)
-        values[[1, 3]] /= scale
-        params = pd.Series(values, index=list(self._param_names))
-        errors = self._standard_errors(params, lambda z, *a: _pareto_nll(z, *a)[1], result.x, args, len(x),
-                                       "Pareto/NBD")   # log-scale SEs: the time scale cancels
-        self.params_, self.standard_errors_ = params, errors
-        self.n_customers_ = len(x)
-        self.log_likelihood_ = float(_dot(data.w, _pareto_ll(values, data.x, data.tx / scale, data.T / scale)))
-        self.time_unit_ = unit
-        self.iterations_ = int(result.nit)
+        result, x, scale, args = self._fit_summary(summary, time_unit, initial_params, _pareto_nll, _ParetoData,
+                                                   warm=False)
+        data = args[0]
+        self.log_likelihood_ = float(_dot(data.w, _pareto_ll(self.params_.to_numpy(), data.x, data.tx / scale,
+                                                            data.T / scale)))
         return self
 
     # ---------------------------------------------------------------- predictions
-    def _history(self, summary):
-        self._check_fitted()
-        self._check_unit(summary)
-        x, tx, T = summary_arrays(summary, ["frequency", "recency", "T"])
-        _check_history(summary, x, tx, T)
-        return x, tx, T
-
     def _alive(self, x, tx, T):
         log_A, log_sI = _log_parts(self.params_.to_numpy(), x, tx, T)
         return expit(log_A - log_sI)
@@ -318,8 +293,7 @@ class ParetoNBD(Fitter):
         InputError
             For a summary in another time unit, or with impossible histories.
         """
-        x, tx, T = self._history(summary)
-        return pd.Series(self._alive(x, tx, T), index=summary.index, name="p_alive")
+        return self._p_alive_series(summary)
 
     def expected_purchases(self, summary: pd.DataFrame, *, horizon: float, time_unit: str | None = None) -> pd.Series:
         """Expected repeat purchases in the next ``horizon``, given each customer's history (eq. 41).
@@ -348,44 +322,7 @@ class ParetoNBD(Fitter):
         InputError
             For a negative horizon, an unknown unit, or a summary in another time unit.
         """
-        self._check_fitted()
-        t = self._horizon(horizon, time_unit)
-        x, tx, T = self._history(summary)
-        return pd.Series(self._cumulative(t, x, T, self._alive(x, tx, T)), index=summary.index,
-                         name="expected_purchases")
-
-    def purchase_path(self, summary: pd.DataFrame, *, periods: int, time_unit: str | None = None) -> pd.DataFrame:
-        """Cumulative expected repeat purchases at the end of each of the next ``periods`` periods.
-
-        Column k holds E[Y(k L) | x, t_x, T], with L one ``time_unit`` in the model's unit; the
-        differences between columns are the purchases expected in each period (what
-        :func:`customer_lifetime_value` discounts).
-
-        Parameters
-        ----------
-        summary : DataFrame with ``frequency``, ``recency``, ``T`` in the model's time unit
-        periods : int, at least 1
-        time_unit : str, optional
-            The length of one period; default the model's unit.
-
-        Returns
-        -------
-        DataFrame indexed like ``summary``, columns 1..periods.
-
-        Raises
-        ------
-        NotFittedError
-            Before ``fit``.
-        InputError
-            For periods that are not a whole number of at least 1, or a summary in another unit.
-        """
-        self._check_fitted()
-        periods = check("periods", periods, Integer(low=1))
-        length = self._horizon(1, time_unit)
-        x, tx, T = self._history(summary)
-        alive = self._alive(x, tx, T)
-        path = np.column_stack([self._cumulative(k * length, x, T, alive) for k in range(1, periods + 1)])
-        return pd.DataFrame(path, index=summary.index, columns=pd.RangeIndex(1, periods + 1, name="period"))
+        return self._expected_series(summary, horizon, time_unit)
 
     def expected_purchases_new_customer(self, *, horizon: float, time_unit: str | None = None) -> MetricResult:
         """Expected repeat purchases in (0, horizon] of a customer who has just made a first purchase (eq. 27).
