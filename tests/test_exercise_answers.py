@@ -288,6 +288,32 @@ INDEPENDENT = {
 }
 
 
+def lesson08_truth():
+    """Lesson 08's exercises against the simulator's true tables, never through the warehouse's SQL."""
+    from retention_kit.datasets import make_customer_sources
+    from retention_kit.exercises.lesson08 import SOURCES_SEED
+    return make_customer_sources(random_state=SOURCES_SEED).truth["tables"]
+
+
+def addon_revenue_2025():
+    market = lesson08_truth()["marketplace"]
+    return market.loc[(market["date"] >= "2025-01-01") & (market["date"] < "2026-01-01"), "amount"].sum()
+
+
+def tickets_2025_utc():
+    opened = lesson08_truth()["tickets"]["opened_at"]
+    return int(((opened >= pd.Timestamp("2025-01-01", tz="UTC")) & (opened < pd.Timestamp("2026-01-01", tz="UTC"))).sum())
+
+
+INDEPENDENT.update({
+    "08-crm-customers": lambda: len(lesson08_truth()["customers"]),
+    "08-addon-revenue-2025": addon_revenue_2025,
+    "08-tickets-2025-utc": tickets_2025_utc,
+    "08-judge-orphans": lambda: "c",
+    "08-judge-low-csat": lambda: "b",
+})
+
+
 def test_every_exercise_has_an_independent_answer():
     assert sorted(INDEPENDENT) == sorted(exercises.exercises())
 

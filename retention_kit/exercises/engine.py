@@ -155,7 +155,8 @@ def exercises() -> dict[str, Exercise]:
     >>> "03-churn-q2-2025" in exercises()
     True
     """
-    from . import lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07  # noqa: F401
+    from . import (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07,  # noqa: F401
+                   lesson08)
     return _REGISTRY
 
 

@@ -34,6 +34,16 @@ def _lifetimes():
     return rk.survival.subscription_lifetimes(subs, observation_period_end="2026-01-01", time_unit="month")
 
 
+@functools.cache
+def _sources():
+    return rk.datasets.make_customer_sources(random_state=8).data
+
+
+def _fixes_view(*args):
+    from retention_kit.warehouse.explorer import fixes_view
+    return fixes_view(*args)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -44,6 +54,7 @@ EXPLORERS = {
                                           expected=lambda r: widgets.survival_view(_lifetimes(), "plan", True)[0]),
     "07_customer_lifetime_value.ipynb": dict(slider=1, moves=3,
                                              expected=lambda r: widgets.formula_clv_view(r[0], r[1], r[2])[0]),
+    "08_centralize_your_data.ipynb": dict(checkbox=2, moves=3, expected=lambda r: _fixes_view(_sources(), *r)[0]),
 }
 
 
@@ -74,6 +85,9 @@ def _move_explorer(page, spec) -> tuple[str, list[float], list[float]]:
         if "select" in spec:
             start = time.monotonic()
             box.locator("select").first.select_option(spec["select"])
+        elif "checkbox" in spec:
+            start = time.monotonic()
+            box.locator("input[type=checkbox]").nth(spec["checkbox"]).click()
         else:
             box.locator(".widget-slider").nth(spec["slider"]).locator(".noUi-handle").focus()
             start = time.monotonic()
@@ -81,7 +95,10 @@ def _move_explorer(page, spec) -> tuple[str, list[float], list[float]]:
         page.wait_for_function("([el, old]) => el.getAttribute('src') !== old", arg=[image.element_handle(), before],
                                polling="raf", timeout=30_000)
         seconds.append(time.monotonic() - start)
-    readouts = [readout_value(t) for t in box.locator(".widget-readout").all_text_contents()]
+    if "checkbox" in spec:                # a checkbox's readout is whether it is ticked
+        readouts = [c.is_checked() for c in box.locator("input[type=checkbox]").all()]
+    else:
+        readouts = [readout_value(t) for t in box.locator(".widget-readout").all_text_contents()]
     return label.text_content(), readouts, seconds
 
 
