@@ -2,8 +2,8 @@
 
 The most used names are here: ``import retention_kit as rk; rk.nps(scores)``. The modules that
 need heavy libraries (``rk.plots`` and ``rk.widgets`` need matplotlib and ipywidgets,
-``rk.survival`` needs lifelines, ``rk.clv`` scipy's optimiser, ``rk.warehouse`` DuckDB and pandera)
-are imported on first use.
+``rk.survival`` needs lifelines, ``rk.clv`` scipy's optimiser, ``rk.warehouse`` DuckDB and pandera,
+``rk.segments`` and ``rk.churn`` scikit-learn) are imported on first use.
 
 The kit's conventions (one vocabulary for columns, periods, time units and results) are written
 once in the README, section "The kit's conventions".
@@ -28,7 +28,8 @@ from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
 __version__ = "0.2.0"
 
-_LAZY = ("clv", "dashboard", "exercises", "plots", "survival", "uncertainty", "warehouse", "widgets")
+_LAZY = ("churn", "clv", "dashboard", "exercises", "plots", "segments", "survival", "uncertainty", "warehouse",
+         "widgets")
 
 
 def __getattr__(name: str):
@@ -72,4 +73,5 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "retention_cost", "proportion", "rate_by", "rfm_summary", "calibration_holdout_summary", "cohort_table",
            "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
-           "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse"]
+           "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
+           "segments", "churn"]

@@ -40,6 +40,8 @@ class Explorer(w.VBox):
     controls : dict from the view's argument name to an ipywidgets control
     title : str
         What the explorer shows, for the text form.
+    margins : dict, optional
+        The figure's margins (``subplots_adjust`` keywords), for a view whose labels need more room.
 
     Examples
     --------
@@ -50,12 +52,12 @@ class Explorer(w.VBox):
     '<b>rate 25%</b>'
     """
 
-    def __init__(self, view, controls: dict, *, title: str):
+    def __init__(self, view, controls: dict, *, title: str, margins: dict | None = None):
         self._view, self._title = view, title
         # one figure for the explorer's life, outside pyplot (so the notebook never shows it twice), with
         # fixed margins: redrawing it is about half the time of a new figure with a constrained layout
         self._figure = Figure(figsize=FIGSIZE)
-        self._figure.subplots_adjust(**MARGINS)
+        self._figure.subplots_adjust(**{**MARGINS, **(margins or {})})
         self._ax = self._figure.add_subplot()
         self.label = w.HTML()
         # shown at its natural size, as the static view is: stretched, it would look blurred

@@ -295,9 +295,16 @@ def lesson08_truth():
     return make_customer_sources(random_state=SOURCES_SEED).truth["tables"]
 
 
-def addon_revenue_2025():
-    market = lesson08_truth()["marketplace"]
-    return market.loc[(market["date"] >= "2025-01-01") & (market["date"] < "2026-01-01"), "amount"].sum()
+def business_at_start_2025():
+    c = lesson08_truth()["customers"]
+    return int(((c["plan"] == "business") & (c["signup_date"] < "2025-01-01") & ~(c["cancelled_on"] < "2025-01-01")).sum())
+
+
+def business_invoices_2025():
+    t = lesson08_truth()
+    business = set(t["customers"].loc[t["customers"]["plan"] == "business", "customer_id"])
+    inv = t["invoices"]
+    return inv.loc[inv["customer_id"].isin(business) & (inv["date"].dt.year == 2025), "amount"].sum()
 
 
 def tickets_2025_utc():
@@ -306,8 +313,8 @@ def tickets_2025_utc():
 
 
 INDEPENDENT.update({
-    "08-crm-customers": lambda: len(lesson08_truth()["customers"]),
-    "08-addon-revenue-2025": addon_revenue_2025,
+    "08-business-at-start-2025": business_at_start_2025,
+    "08-business-invoices-2025": business_invoices_2025,
     "08-tickets-2025-utc": tickets_2025_utc,
     "08-judge-orphans": lambda: "c",
     "08-judge-low-csat": lambda: "b",

@@ -267,13 +267,16 @@ def test_raw_vs_clean():
     table = pd.DataFrame({"raw": [123_000.0, 1_030.0, 0.21], "single view": [1_230.0, 1_000.0, 0.21]},
                          index=["revenue", "customers", "churn rate"])
     ax = plots.raw_vs_clean(table)
-    assert [round(p.get_width(), 6) for p in ax.patches] == [100.0, 1.03, 1.0]
+    assert [(p.get_x(), round(p.get_x() + p.get_width(), 6)) for p in ax.patches] == [(1, 100.0), (1, 1.03), (1, 1.0)]
     assert [to_hex(p.get_facecolor()) for p in ax.patches] == [plots.RED, plots.ORANGE, plots.TEAL]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "no error (within 0.5%)", "off by less than 10%", "off by 10% or more"]
     with pytest.raises(rk.InputError, match="'nps'.*as a difference"):
         plots.raw_vs_clean(pd.DataFrame({"raw": [5.0], "single view": [-3.0]}, index=["nps"]))
 
 
 def test_raw_vs_clean_draws_a_raw_zero_at_a_thousandth():
     ax = plots.raw_vs_clean(pd.DataFrame({"raw": [0.0], "single view": [51.0]}, index=["sessions"]))
-    assert ax.patches[0].get_width() == pytest.approx(1e-3)
-    assert [t.get_text() for t in ax.texts] == ["x0"]
+    bar = ax.patches[0]
+    assert (bar.get_x() + bar.get_width(), bar.get_x()) == pytest.approx((1e-3, 1))
+    assert [t.get_text() for t in ax.texts] == ["x0 (no match)"]

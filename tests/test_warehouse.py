@@ -137,14 +137,31 @@ def test_survey_answers_once_each_with_dont_know_as_no_score(world, built):
     assert (scored["score_x"] == scored["score_y"]).all()
 
 
-def test_rejected_rows_are_the_orphans_with_their_reason(world, built):
+def test_rejected_rows_are_the_orphans_and_the_repeats_with_their_reason(world, built):
     con, counts = built
     rejected = wh.table(con, "rejected_rows")
-    orphans = world.truth["faults"].query("fault == 'orphan'")
-    assert sorted(map(tuple, rejected[["source", "source_row"]].values)) == sorted(map(tuple, orphans[["table", "row"]].values))
-    assert rejected["reason"].str.contains("no customer in the CRM").all()
+    left_out = world.truth["faults"].query("fault in ['orphan', 'duplicate_row']")
+    assert sorted(map(tuple, rejected[["source", "source_row"]].values)) == sorted(
+        map(tuple, left_out[["table", "row"]].values))
+    reasons = rejected.groupby("source")["reason"].first()
+    assert "no customer in the CRM" in reasons["usage"] and "exported again" in reasons["billing"]
+    assert "repeats an earlier row" in reasons["crm"] and "second form" in reasons["surveys"]
     raw = counts.set_index(["schema", "table"])
-    assert raw.loc[("raw", "usage"), "rows"] - raw.loc[("raw", "usage"), "rejected"] == raw.loc[("main", "sessions"), "rows"]
+    for source, table in (("usage", "sessions"), ("billing", None), ("tickets", "tickets")):
+        if table:
+            assert raw.loc[("raw", source), "rows"] - raw.loc[("raw", source), "rejected"] == raw.loc[("main", table), "rows"]
+
+
+def test_unreadable_ids_and_dates_in_the_crm_are_refused_not_read_as_empty(tmp_path):
+    sources = make_customer_sources(60, random_state=0).data
+    for column, value in (("cancelled_on", "2025-13-01"), ("account_id", "guest"), ("signup_date", "1/2/2025")):
+        crm = sources["crm"].copy()
+        crm.loc[3, column] = value
+        con = wh.create_warehouse(tmp_path / f"{column}.duckdb")
+        wh.load_sources(con, {**sources, "crm": crm})
+        with pytest.raises(rk.InputError, match=f"row 3: .*{value}"):
+            wh.run_step(con, "customers")
+        con.close()
 
 
 def test_the_customer_view_has_one_row_per_customer_and_the_dictionary_defines_its_columns(world, built):
@@ -246,7 +263,8 @@ def test_metric_impact_with_every_fix_agrees_with_the_warehouse(world, built):
                        "c.cancelled_on >= DATE '2025-01-01')").fetchall()[0][0]
     scores = con.sql("SELECT score FROM survey_answers WHERE wave = 2025 AND score IS NOT NULL").df()["score"]
     nps = 100 * ((scores >= 9).mean() - (scores <= 6).mean())
-    expected = [len(customers), at_start.sum(), lost.sum() / at_start.sum(), revenue, revenue / active.sum(),
+    signups_q1 = ((customers["signup_date"] >= start) & (customers["signup_date"] < "2025-04-01")).sum()
+    expected = [len(customers), at_start.sum(), signups_q1, lost.sum() / at_start.sum(), revenue, revenue / active.sum(),
                 sessions / active.sum(), nps]
     assert np.allclose(clean.to_numpy(), expected)
 
@@ -270,12 +288,14 @@ def test_metric_impact_without_fixes_is_what_the_raw_exports_say(world):
 def test_the_fixes_explorer_answers_each_box(world):
     from retention_kit.warehouse.explorer import fixes_explorer, fixes_view
     explorer = fixes_explorer(world.data)
-    assert "without drop repeated rows, read both date formats, billing cents to dollars" in explorer.label.value
+    assert "fixes applied: none: customers x1.02" in explorer.label.value
     for name in wh.FIXES:
         explorer.controls[name].value = True
-    assert "every fix applied: every metric matches the single view" in explorer.label.value
+    assert ("fixes applied: drop repeated rows, read both date formats, billing cents to dollars, match ids by "
+            "customer number: every metric matches the single view") in explorer.label.value
     text, _ = fixes_view(world.data, True, True, False, True)
-    assert text.startswith("without billing cents to dollars: revenue x") and "customers x" not in text
+    assert text.startswith("fixes applied: drop repeated rows, read both date formats, match ids by customer number: "
+                           "revenue x") and "customers x" not in text
     assert "<img src='data:image/png;base64," in explorer.static_html()
 
 

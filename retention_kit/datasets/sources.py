@@ -1,6 +1,6 @@
 """One business's separate systems, with the faults real exports have: the data of lesson 08.
 
-*Tallyworks* (the course's software-as-a-service company) keeps its customers in five systems that
+*Tallyworks* (the course's software-as-a-service company) keeps its customers in six systems that
 were never designed to meet: the CRM, the billing system, the partner marketplace, the product's
 usage log, the support desk and the survey tool. :func:`make_customer_sources` simulates one true
 history, writes each system's export in that system's own conventions, plants the faults of real

@@ -22,15 +22,19 @@ def _tables() -> dict:
     return {"sources": sources, **tables}
 
 
-def _crm_customers():
-    crm = _tables()["sources"]["crm"]
-    return Solution(len(_tables()["customers"]), dict(rows=len(crm)))
+def _business_at_start():
+    c = _tables()["customers"]
+    business = c[c["plan"] == "business"]
+    at_start = (business["signup_date"] < "2025-01-01") & ~(business["cancelled_on"] < "2025-01-01")
+    return Solution(int(at_start.sum()), dict(recovered=int((business["plan_source"] == "billing").sum())))
 
 
-def _add_on_revenue():
-    p = _tables()["payments"]
-    in_2025 = p[(p["kind"] == "add-on") & (p["date"] >= "2025-01-01") & (p["date"] < "2026-01-01")]
-    return Solution(float(in_2025["amount"].sum()), dict(orders=len(in_2025)))
+def _business_invoices():
+    p, c = _tables()["payments"], _tables()["customers"]
+    business = set(c.loc[c["plan"] == "business", "customer_id"])
+    paid = p[(p["kind"] == "subscription") & p["customer_id"].isin(business) & (p["date"] >= "2025-01-01")
+             & (p["date"] < "2026-01-01")]
+    return Solution(float(paid["amount"].sum()), dict(invoices=len(paid)))
 
 
 def _tickets_2025():
@@ -41,14 +45,16 @@ def _tickets_2025():
 
 
 register(
-    Exercise("08-crm-customers", "distinct customers in the CRM export", _crm_customers,
-             "{rows:,} rows, {answer:,} customers: the rest are repeated rows of a double import.",
-             "a row is not a customer: read the customer number inside each id (rk.warehouse.customer_number) and "
-             "count the distinct ones", kind="integer"),
-    Exercise("08-addon-revenue-2025", "dollars of add-ons bought in 2025", _add_on_revenue,
-             "{orders:,} marketplace orders dated in 2025 brought ${answer:,.2f}.",
-             "the payments table of the warehouse says each payment's kind and is in dollars; 2025 is the half-open "
-             "period from 1 January 2025 to 1 January 2026", rel_tol=1e-9),
+    Exercise("08-business-at-start-2025", "business-plan customers at the start of 2025", _business_at_start,
+             "{answer:,} business-plan customers were there on 1 January 2025 ({recovered} business customers of all "
+             "time had their plan recovered from billing: without it they would be missing from the count).",
+             "the customers at the start of a period joined before it and had not cancelled before it (lesson 03); the "
+             "warehouse's customers table has the plan, repaired where the CRM lost it", kind="integer"),
+    Exercise("08-business-invoices-2025", "dollars of subscription invoices of business-plan customers in 2025",
+             _business_invoices,
+             "{invoices:,} invoices dated in 2025: ${answer:,.2f}.",
+             "the plan is in one table and the payments in another: join them on the customer id, keep the "
+             "subscription payments dated in the half-open year", rel_tol=1e-9),
     Exercise("08-tickets-2025-utc", "support tickets of customers opened in 2025, in UTC", _tickets_2025,
              "{answer:,} tickets, from {customers:,} customers. The warehouse's tickets table is already in UTC and "
              "holds customers' tickets only.",

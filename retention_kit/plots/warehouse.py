@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..validation import InputError
@@ -50,7 +51,7 @@ def quality_findings(report: pd.DataFrame, *, ax=None, title="What the quality c
 
 
 def raw_vs_clean(table: pd.DataFrame, *, ax=None, title="Each metric from the raw exports, relative to the single view"):
-    """Bars of raw value / single-view value per metric, on a log scale around 1 (no error).
+    """Bars of raw value / single-view value per metric, from 1 (no error) on a log scale, coloured by the error.
 
     Parameters
     ----------
@@ -66,12 +67,12 @@ def raw_vs_clean(table: pd.DataFrame, *, ax=None, title="Each metric from the ra
     ------
     InputError
         For a table without the two columns, or a single-view value of zero or less (no ratio).
-        A raw value of 0 is drawn at 1/1000 and labelled x0.
+        A raw value of 0 is drawn at 1/1000 and labelled "x0 (no match)".
 
     Examples
     --------
     >>> t = pd.DataFrame({"raw": [200.0, 10.0], "single view": [2.0, 10.0]}, index=["revenue", "customers"])
-    >>> [round(float(p.get_width()), 2) for p in raw_vs_clean(t).patches]
+    >>> [round(float(p.get_x() + p.get_width()), 2) for p in raw_vs_clean(t).patches]
     [100.0, 1.0]
     """
     _columns(table, ["raw", "single view"])
@@ -83,17 +84,26 @@ def raw_vs_clean(table: pd.DataFrame, *, ax=None, title="Each metric from the ra
     ratio = table["raw"].astype(float) / clean
     shown = ratio.clip(lower=1e-3)          # a raw value of 0 (a join that matched nothing) drawn at 1/1000
     ax = _axes(ax, size=(7, max(2.0, 0.4 * len(ratio) + 1)))
-    colours = [TEAL if np.isclose(r, 1, rtol=0.005) else (RED if abs(np.log(r)) > np.log(1.1) else ORANGE)
-               for r in shown]
-    ax.barh([str(i) for i in ratio.index], shown.to_numpy(), color=colours)
+    kinds = ["no error (within 0.5%)", "off by less than 10%", "off by 10% or more"]
+    kind = [0 if np.isclose(r, 1, rtol=0.005) else (2 if abs(np.log(r)) > np.log(1.1) else 1) for r in shown]
+    colours = [(TEAL, ORANGE, RED)[k] for k in kind]
+    # bars grow from 1 (no error) to the ratio: right for too high, left for too low
+    names = [str(i) for i in ratio.index]
+    ax.barh(names, shown.to_numpy() - 1, left=1, color=colours)
+    ax.scatter(shown.to_numpy(), names, color=colours, s=24, zorder=3)       # visible where the bar is a sliver
     for y, (r, x) in enumerate(zip(ratio.to_numpy(), shown.to_numpy())):
-        ax.annotate(f"x{r:,.3g}", (x, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        note = "x0 (no match)" if r == 0 else f"x{r:,.3g}"
+        # too high: beside the bar's end; too low: just left of the line at 1, where the label has room
+        ax.annotate(note, (x if x >= 1 else 1, y), xytext=(3 if x >= 1 else -3, 0), textcoords="offset points",
+                    va="center", ha="left" if x >= 1 else "right", fontsize=8)
+    handles = [Patch(color=(TEAL, ORANGE, RED)[k], label=kinds[k]) for k in sorted(set(kind))]
     ax.set_xscale("log")
     # plain tick labels: the default log labels are typeset as mathematics, which costs an explorer a tenth of a second
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(1, color="black", lw=0.8)
-    ax.set_xlim(min(0.5, shown.min() / 2), max(2.0, shown.max() * 4))
+    ax.set_xlim(min(0.5, shown.min() / 8), max(2.0, shown.max() * 4))
     ax.invert_yaxis()
+    ax.legend(handles=handles, frameon=False, fontsize=8, loc="lower right")
     ax.set(xlabel="raw / single view (log scale; 1 = no error)", title=title)
     return ax

@@ -144,7 +144,7 @@ def show_sql(step: str) -> str:
     Examples
     --------
     >>> show_sql("payments").splitlines()[1]
-    '-- every payment in dollars: invoices (cents in billing, counted once) and marketplace add-ons'
+    '-- every payment in dollars: invoices (cents in billing, each invoice id once) and marketplace add-ons'
     """
     return STEPS[step]
 
@@ -165,8 +165,9 @@ def run_step(con, step: str) -> pd.DataFrame:
     Raises
     ------
     InputError
-        For an unknown step, a step whose earlier steps have not run, or a ``customers`` table with
-        a customer twice (the CRM holds one customer under two different rows).
+        For an unknown step, a step whose earlier steps have not run, or, at the ``customers`` step, a
+        CRM row whose id has no customer number or whose date does not read, or one customer under
+        two different rows.
 
     Examples
     --------
@@ -186,11 +187,28 @@ def run_step(con, step: str) -> pd.DataFrame:
         raise InputError(f"step={step!r} reads a table that does not exist yet ({str(error).splitlines()[0]}). Run "
                          f"the steps in order: {preview(order, limit=len(order))}.") from None
     if step == "customers":
-        twice = con.sql("SELECT customer_id FROM customers GROUP BY customer_id HAVING count(*) > 1").fetchall()
-        if twice:
-            raise InputError(f"the CRM holds {len(twice)} customer(s) under two different rows, e.g. customer "
-                             f"{twice[0][0]}: decide which row is right in raw.crm before building the view.")
+        _check_customers(con)
     return con.sql(f"SELECT * FROM {step} LIMIT 5").df()
+
+
+def _check_customers(con) -> None:
+    """Refuse a customers table the later steps cannot trust: no id, a date that did not read, a customer twice."""
+    unread = con.sql("""SELECT source_row, account_id, signup_date, cancelled_on FROM raw.crm
+                        WHERE TRY_CAST(regexp_extract(trim(account_id), '(\\d+)$', 1) AS INTEGER) IS NULL
+                           OR COALESCE(try_strptime(signup_date, '%Y-%m-%d'), try_strptime(signup_date, '%d.%m.%Y'))
+                              IS NULL
+                           OR (cancelled_on IS NOT NULL AND try_strptime(cancelled_on, '%Y-%m-%d') IS NULL)
+                        ORDER BY source_row""").fetchall()
+    if unread:
+        row, account, signup, cancelled = unread[0]
+        raise InputError(f"raw.crm has {len(unread)} row(s) whose id has no customer number or whose date reads in "
+                         f"neither YYYY-MM-DD nor DD.MM.YYYY, e.g. row {row}: account_id={account!r}, "
+                         f"signup_date={signup!r}, cancelled_on={cancelled!r}. Correct them in the export: an empty "
+                         "cancellation would read as 'still a customer'.")
+    twice = con.sql("SELECT customer_id FROM customers GROUP BY customer_id HAVING count(*) > 1").fetchall()
+    if twice:
+        raise InputError(f"the CRM holds {len(twice)} customer(s) under two different rows, e.g. customer "
+                         f"{twice[0][0]}: decide which row is right in raw.crm before building the view.")
 
 
 def build_single_view(con, sources: dict) -> pd.DataFrame:

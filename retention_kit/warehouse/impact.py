@@ -21,8 +21,8 @@ FIXES = {
     "cents_to_dollars": "divide billing's amounts by 100 (billing stores cents)",
     "match_ids": "join systems on the customer number, not on each system's id text",
 }
-IMPACT_METRICS = ("customers", "customers at the start", "churn rate", "revenue", "revenue per active customer",
-                  "sessions per active customer", "NPS")
+IMPACT_METRICS = ("customers", "customers at the start", "sign-ups, first quarter", "churn rate", "revenue",
+                  "revenue per active customer", "sessions per active customer", "NPS")
 
 
 def _by_distinct(values: pd.Series, convert) -> pd.Series:
@@ -47,6 +47,8 @@ def metric_impact(sources: dict, period_start, period_end, *, fixes=tuple(FIXES)
     ========================== =================================================================
     customers                  CRM rows (after ``drop_repeats``: one per customer)
     customers at the start     CRM rows signed up before ``period_start``, not cancelled before it
+    sign-ups, first quarter    CRM rows signed up in the period's first three months (a cohort's
+                               size, lesson 04), or in the whole period when it is shorter
     churn rate                 those who cancelled within the period / customers at the start
     revenue                    billing (in dollars after ``cents_to_dollars``) + marketplace,
                                dated in the period
@@ -99,6 +101,7 @@ def metric_impact(sources: dict, period_start, period_end, *, fixes=tuple(FIXES)
     at_start = (signup < start) & ~(cancelled < start)
     lost = at_start & (cancelled >= start) & (cancelled < end)
     active = (signup < end) & ~(cancelled < start)
+    first_quarter = (signup >= start) & (signup < min(start + pd.DateOffset(months=3), end))
 
     def in_period(text, form="%Y-%m-%d"):
         dates = _by_distinct(text, lambda t: pd.to_datetime(t, format=form)).astype("datetime64[ns]")
@@ -120,7 +123,7 @@ def metric_impact(sources: dict, period_start, period_end, *, fixes=tuple(FIXES)
     scores = surveys.loc[surveys["wave"] == start.year, "score"]
     scores = scores[scores.between(0, 10)]
     n_active = int(active.sum())
-    values = [len(crm), int(at_start.sum()), lost.sum() / at_start.sum() if at_start.any() else np.nan, float(revenue),
+    values = [len(crm), int(at_start.sum()), int(first_quarter.sum()), lost.sum() / at_start.sum() if at_start.any() else np.nan, float(revenue),
               revenue / n_active if n_active else np.nan, int(matched.sum()) / n_active if n_active else np.nan,
               nps(scores).value if len(scores) else np.nan]
     return pd.Series(values, index=list(IMPACT_METRICS), name=", ".join(fixes) or "no fix", dtype=float)
