@@ -321,6 +321,41 @@ INDEPENDENT.update({
 })
 
 
+def lesson10_split():
+    """Lesson 10's data: the kit's features (tested on their own in test_churn_prediction), labels from the truth."""
+    from retention_kit import churn
+    from retention_kit.datasets import make_streaming_activity
+    from retention_kit.exercises.lesson10 import ACTIVITY_SEED, TEST_CUTOFF, TRAIN_CUTOFF
+    activity, truth = make_streaming_activity(random_state=ACTIVITY_SEED)
+    return churn.time_split(activity, truth["subscribers"], train_cutoff=TRAIN_CUTOFF, test_cutoff=TEST_CUTOFF), truth
+
+
+def base_rate_train():
+    _, truth = lesson10_split()
+    subs, cutoff = truth["subscribers"], pd.Timestamp("2025-03-03")
+    at_risk = subs[(subs["start_date"] < cutoff) & ~(subs["end_date"] < cutoff)]
+    return (at_risk["end_date"] < cutoff + pd.Timedelta(weeks=8)).mean()
+
+
+def auc_boosting():
+    """scikit-learn's own boosting and AUC, with the hyperparameters the kit documents."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    split, _ = lesson10_split()
+    model = HistGradientBoostingClassifier(max_iter=100, learning_rate=0.05, max_depth=3, min_samples_leaf=50,
+                                           early_stopping=False, random_state=0).fit(split.X_train, split.y_train)
+    return roc_auc_score(split.y_test, model.predict_proba(split.X_test)[:, 1])
+
+
+INDEPENDENT.update({
+    "10-base-rate-train": base_rate_train,
+    "10-auc-boosting": auc_boosting,
+    "10-profit-one-subscriber": lambda: 0.4 * 0.3 * (150 - 6) - 0.6 * 6 - 0.25,     # 17.28 - 3.60 - 0.25
+    "10-judge-leak": lambda: "b",
+    "10-judge-campaign-credit": lambda: "b",
+})
+
+
 def test_every_exercise_has_an_independent_answer():
     assert sorted(INDEPENDENT) == sorted(exercises.exercises())
 
@@ -335,3 +370,4 @@ def test_expected_answer_matches_the_independent_computation(exercise_id):
     else:
         # fits by two optimisers agree to about 1e-4; everything else is the same arithmetic
         assert float(expected) == pytest.approx(float(independent), rel=1e-3 if exercise_id.startswith("07-") or "sbg" in exercise_id else 1e-9)
+

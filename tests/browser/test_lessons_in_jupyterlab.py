@@ -44,6 +44,29 @@ def _fixes_view(*args):
     return fixes_view(*args)
 
 
+@functools.cache
+def _campaign():
+    """Lesson 10's test-set risks and subscriber values, computed as the lesson computes them."""
+    import pandas as pd
+    from retention_kit import churn
+    activity, truth = rk.datasets.make_streaming_activity(random_state=10)
+    split = churn.time_split(activity, truth["subscribers"], train_cutoff="2025-03-03", test_cutoff="2025-07-07")
+    model = churn.fit_churn_model(split.X_train, split.y_train, model="logistic", random_state=0)
+    p = churn.predict_churn(model, split.X_test)
+    retention = (1 - split.y_test.mean()) ** (365.25 / 12 / 7 / 8)
+    week = pd.Timestamp("2025-07-07") - pd.Timedelta(weeks=1)
+    plan = activity[activity["week"] == week].set_index("customer_id")["plan"].reindex(split.X_test.index)
+    fee = plan.map({name: v[1] for name, v in truth["plans"].items()})
+    clv = fee.map(lambda f: rk.clv.formula_clv(0.6 * f, retention=retention, discount_rate=0.01).value)
+    return p, clv
+
+
+def _campaign_view(threshold, incentive):
+    from retention_kit import churn
+    p, clv = _campaign()
+    return churn.campaign_view(p, clv, threshold, incentive, contact_cost=0.25, acceptance_rate=0.3)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -55,6 +78,7 @@ EXPLORERS = {
     "07_customer_lifetime_value.ipynb": dict(slider=1, moves=3,
                                              expected=lambda r: widgets.formula_clv_view(r[0], r[1], r[2])[0]),
     "08_centralize_your_data.ipynb": dict(checkbox=2, moves=3, expected=lambda r: _fixes_view(_sources(), *r)[0]),
+    "10_predictive_churn.ipynb": dict(slider=0, moves=3, expected=lambda r: _campaign_view(r[0], r[1])[0]),
 }
 
 
