@@ -356,6 +356,56 @@ INDEPENDENT.update({
 })
 
 
+def lesson09():
+    """Lesson 09's data; the clusters from scikit-learn directly, the RFM scores and offer values in plain pandas."""
+    from sklearn.cluster import KMeans
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from retention_kit.datasets import make_hotel_stays, make_offer_test
+    from retention_kit.exercises.lesson09 import STAYS_SEED, TEST_SEED
+    from retention_kit.segments import behaviour_features
+    stays, truth = make_hotel_stays(random_state=STAYS_SEED)
+    features = behaviour_features(stays)
+    labels = pd.Series(make_pipeline(StandardScaler(), KMeans(n_clusters=3, n_init=10, random_state=0))
+                       .fit(features.to_numpy()).named_steps["kmeans"].labels_, index=features.index)
+    test, planted = make_offer_test(stays, truth, random_state=TEST_SEED)
+    return stays, features, labels, test, planted
+
+
+def champions_share():
+    stays = lesson09()[0]
+    days = stays.assign(day=stays["date"].dt.normalize()).groupby("customer_id")["day"]
+    first, last, n = days.min(), days.max(), days.nunique()
+    since_last = (pd.Timestamp("2026-01-01") - first).dt.days - (last - first).dt.days
+    def score(values):                            # 1 + floor(5 x (customers strictly below) / n), ties together
+        below = values.rank(method="min") - 1
+        return 1 + (5 * below // len(values))
+    r, f = score(-since_last), score(n - 1)
+    return ((r >= 4) & (f >= 4)).mean()
+
+
+def families_size():
+    _, features, labels, _, _ = lesson09()
+    return int((labels == features["party_size"].groupby(labels).median().idxmax()).sum())
+
+
+def spa_value_leisure():
+    _, features, labels, test, planted = lesson09()
+    leisure = features["spa_share"].groupby(labels).median().idxmax()
+    guests = test[test["customer_id"].map(labels) == leisure]
+    rate = guests.groupby("offer")["accepted"].mean()
+    return (rate["spa"] - rate["none"]) * planted["margin"]["spa"] - planted["cost"]["spa"]
+
+
+INDEPENDENT.update({
+    "09-rfm-champions-share": champions_share,
+    "09-families-size": families_size,
+    "09-spa-value-leisure": spa_value_leisure,
+    "09-judge-k": lambda: "b",
+    "09-judge-offer-effect": lambda: "a",
+})
+
+
 def test_every_exercise_has_an_independent_answer():
     assert sorted(INDEPENDENT) == sorted(exercises.exercises())
 

@@ -45,6 +45,21 @@ def _fixes_view(*args):
 
 
 @functools.cache
+def _hotel():
+    from retention_kit import segments
+    stays, truth = rk.datasets.make_hotel_stays(random_state=9)
+    test, planted = rk.datasets.make_offer_test(stays, truth, random_state=9)
+    return segments.behaviour_features(stays), test, truth, planted
+
+
+def _segments_view(k):
+    from retention_kit import segments
+    features, test, truth, planted = _hotel()
+    return segments.segments_view(features, list(features.columns), k, test, truth_segments=truth["segment"],
+                                  margin=planted["margin"], cost=planted["cost"])
+
+
+@functools.cache
 def _campaign():
     """Lesson 10's test-set risks and subscriber values, computed as the lesson computes them."""
     import pandas as pd
@@ -78,6 +93,7 @@ EXPLORERS = {
     "07_customer_lifetime_value.ipynb": dict(slider=1, moves=3,
                                              expected=lambda r: widgets.formula_clv_view(r[0], r[1], r[2])[0]),
     "08_centralize_your_data.ipynb": dict(checkbox=2, moves=3, expected=lambda r: _fixes_view(_sources(), *r)[0]),
+    "09_segmentation_and_personalization.ipynb": dict(slider=0, moves=2, expected=lambda r: _segments_view(int(r[0]))[0]),
     "10_predictive_churn.ipynb": dict(slider=0, moves=3, expected=lambda r: _campaign_view(r[0], r[1])[0]),
 }
 

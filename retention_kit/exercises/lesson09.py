@@ -1,0 +1,83 @@
+"""Exercises of lesson 09 (segmentation and personalization): Larkspur Hotels, clustered once."""
+from functools import lru_cache
+
+from ..datasets import make_hotel_stays, make_offer_test
+from .engine import Exercise, Solution, register
+
+# the lesson's calls: rk.datasets.make_hotel_stays(random_state=9), make_offer_test(..., random_state=9),
+# three clusters of the behaviour features from random_state=0
+STAYS_SEED, TEST_SEED, K = 9, 9, 3
+
+
+@lru_cache(maxsize=None)
+def _lesson():
+    from .. import segments as sg
+    from ..summaries import rfm_summary
+    stays, truth = make_hotel_stays(random_state=STAYS_SEED)
+    features = sg.behaviour_features(stays)
+    labels = sg.cluster(features, K, random_state=0).labels
+    scores = sg.rfm_scores(rfm_summary(stays, observation_period_end="2026-01-01"))
+    test, planted = make_offer_test(stays, truth, random_state=TEST_SEED)
+    return dict(features=features, labels=labels, scores=scores, test=test, planted=planted)
+
+
+def _champions():
+    from .. import segments as sg
+    segment = sg.rfm_segments(_lesson()["scores"])
+    return Solution(float((segment == "Champions").mean()), dict(n=int((segment == "Champions").sum())))
+
+
+def _families_cluster():
+    d = _lesson()
+    party = d["features"]["party_size"].groupby(d["labels"]).median()
+    family = party.idxmax()
+    return d["labels"] == family, party
+
+
+def _families_size():
+    members, party = _families_cluster()
+    return Solution(int(members.sum()), dict(party=float(party.max())))
+
+
+def _spa_value_leisure():
+    from .. import segments as sg
+    d = _lesson()
+    spa_share = d["features"]["spa_share"].groupby(d["labels"]).median()
+    leisure = d["labels"].map(lambda c: "spa and leisure" if c == spa_share.idxmax() else "other")
+    table = sg.offer_table(d["test"], leisure, margin=d["planted"]["margin"], cost=d["planted"]["cost"])
+    row = table.loc[("spa and leisure", "spa")]
+    return Solution(float(row["value"]), dict(low=float(row["value_low"]), high=float(row["value_high"]),
+                                              lift=float(row["lift"])))
+
+
+register(
+    Exercise("09-rfm-champions-share", "share of guests in the RFM segment Champions", _champions,
+             "{n:,} guests, {answer:.1%}: recent and frequent. RFM says they matter most; it does not say what to "
+             "offer them.",
+             "the segments of rk.segments.rfm_segments, from the scores of the RFM summary; a share is a mean of "
+             "True/False", rel_tol=1e-9, unit="fraction"),
+    Exercise("09-families-size", "guests in the cluster of families (the largest median party)", _families_size,
+             "{answer:,} guests, with a median party of {party:.1f}.",
+             "the cluster labels and the profiles' medians: the families are the cluster with the largest median "
+             "party size; count its guests", kind="integer"),
+    Exercise("09-spa-value-leisure", "value per guest offered of the spa voucher to spa and leisure guests",
+             _spa_value_leisure,
+             "${answer:,.2f} a guest (95% interval ${low:,.2f} to ${high:,.2f}): a lift of {lift:.1%} in bookings "
+             "times the margin, minus the voucher's cost.",
+             "the offer table of the lesson: lift over the control times the margin, minus the cost, in the row of "
+             "that cluster and offer", rel_tol=1e-6),
+    Exercise("09-judge-k", "how many clusters, when six personas are wanted", lambda: Solution("b"),
+             "the silhouette peaks at three and larger k are less stable: six clusters would include arbitrary splits.",
+             "look at what each column of the choose_k table measures, and which of them can choose k",
+             kind="choice",
+             options={"a": "inertia falls with every extra cluster, on any data: it cannot choose k.",
+                      "c": "k-means returns as many clusters as asked, whether the data hold them or not."}),
+    Exercise("09-judge-offer-effect", "what the randomized offer test supports", lambda: Solution("a"),
+             "random assignment makes the lift the offer's effect in that cluster, within its interval.",
+             "ask how the offers were assigned, and what that rules out",
+             kind="choice",
+             options={"b": "a randomized test needs no model of the guests' other characteristics: the assignment "
+                           "made the groups alike.",
+                      "c": "the table itself shows the effect differs by segment: the package does not pay for "
+                           "business travellers."}),
+)
