@@ -1,6 +1,5 @@
 """Predictive churn: features that cannot see the future, honest labels and splits, models measured against the
 planted hazard, evaluation checked against independent computations, and the campaign's arithmetic."""
-import time
 
 import numpy as np
 import pandas as pd
@@ -426,19 +425,16 @@ def test_campaign_view_reports_the_kit_s_numbers():
     assert ax.lines[-1].get_xdata().tolist() == [75.0] and ax.lines[-1].get_ydata().tolist() == [18.75]
 
 
-def test_the_campaign_explorer_answers_a_move_in_well_under_a_second(world):
+def test_the_campaign_explorer_answers_a_move_with_the_profit_curve(world):
+    """What a move shows; how fast it shows it is measured in benchmarks/bench_widgets.py, not here."""
     activity, truth = world
     subs = truth["subscribers"].set_index("customer_id")
     p = pd.Series(np.random.default_rng(9).beta(1, 8, len(subs)), index=subs.index)
     clv = subs["monthly_fee"] * 10                                          # all 4,000 subscribers
     explorer = campaign_explorer(p, clv, contact_cost=1.0, acceptance_rate=0.3)
-    started = time.perf_counter()
     explorer.controls["incentive"].value = 20.0
-    elapsed = time.perf_counter() - started
     expected = profit_curve(p, clv, incentive=20.0, contact_cost=1.0, acceptance_rate=0.3)
     n = int((p >= 0.2).sum())
     assert f"{n:,} of {len(p):,} subscribers" in explorer.label.value
     assert f"expected profit {'-' if expected['expected_profit'][n] < 0 else ''}&#36;" \
            f"{abs(expected['expected_profit'][n]):,.0f}" in explorer.label.value
-    print(f"campaign explorer: one move with {len(p):,} subscribers took {1000 * elapsed:.0f} ms")
-    assert elapsed < 0.5

@@ -48,8 +48,14 @@ def _view(campaign: _Campaign, threshold, incentive, contact_cost, acceptance_ra
     n, total = campaign.targeted(threshold), len(campaign.p)
     row = curve.iloc[n]
     ax = plot_profit_curve(curve, best=best, ax=ax)
-    ax.plot([100 * row["share"]], [row["expected_profit"]], "s", color="black", ms=7, label="your threshold")
+    ax.plot([100 * row["share"]], [row["expected_profit"]], "s", color="black", ms=7, label="your threshold",
+            fillstyle="none", mew=1.5)
     ax.legend(frameon=False, fontsize="small")
+    # show the part of the curve where the decision is: up to three times the larger of the two shares
+    right = min(100.0, max(20.0, 300 * max(best.value, row["share"])))
+    shown = curve.loc[100 * curve["share"] <= right, "expected_profit"]
+    pad = 0.08 * max(shown.max() - shown.min(), 1.0)
+    ax.set(xlim=(0, right), ylim=(shown.min() - pad, shown.max() + pad))
     contacts = n * contact_cost
     text = (f"target p(churn) >= {threshold:.0%}: {n:,} of {total:,} subscribers ({row['share']:.1%}); expected cost "
             f"{_dollars(row['expected_cost'])} ({_dollars(contacts)} contacts, {_dollars(row['expected_cost'] - contacts)}"
@@ -144,11 +150,11 @@ def campaign_explorer(p_churn, clv, *, contact_cost: float = 1.0, acceptance_rat
     campaign = _Campaign(*_inputs(p_churn, clv))
     controls = dict(
         threshold=w.FloatSlider(0.2, min=0.0, max=1.0, step=0.01, readout_format=".0%", continuous_update=False,
-                                description="target p(churn) at least", style=_STYLE, layout=_LAYOUT),
+                                description="risk threshold", style=_STYLE, layout=_LAYOUT),
         incentive=w.FloatSlider(incentive, min=0.0, max=max_incentive, step=max_incentive / 100, readout_format="$,.2f",
                                 continuous_update=False, description="incentive", style=_STYLE, layout=_LAYOUT))
 
     def view(ax, threshold, incentive):
         return _view(campaign, threshold, incentive, contact_cost, acceptance_rate, ax)
 
-    return Explorer(view, controls, title="Retention campaign explorer")
+    return Explorer(view, controls, title="Retention campaign explorer", margins=dict(left=0.15))

@@ -55,7 +55,7 @@ register(
              "{n:,} guests, {answer:.1%}: recent and frequent. RFM says they matter most; it does not say what to "
              "offer them.",
              "the segments of rk.segments.rfm_segments, from the scores of the RFM summary; a share is a mean of "
-             "True/False", rel_tol=1e-9, unit="fraction"),
+             "True/False", abs_tol=5e-4, unit="fraction"),
     Exercise("09-families-size", "guests in the cluster of families (the largest median party)", _families_size,
              "{answer:,} guests, with a median party of {party:.1f}.",
              "the cluster labels and the profiles' medians: the families are the cluster with the largest median "
@@ -65,7 +65,7 @@ register(
              "${answer:,.2f} a guest (95% interval ${low:,.2f} to ${high:,.2f}): a lift of {lift:.1%} in bookings "
              "times the margin, minus the voucher's cost.",
              "the offer table of the lesson: lift over the control times the margin, minus the cost, in the row of "
-             "that cluster and offer", rel_tol=1e-6),
+             "that cluster and offer", abs_tol=0.005),
     Exercise("09-judge-k", "how many clusters, when six personas are wanted", lambda: Solution("b"),
              "the silhouette peaks at three and larger k are less stable: six clusters would include arbitrary splits.",
              "look at what each column of the choose_k table measures, and which of them can choose k",

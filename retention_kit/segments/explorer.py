@@ -87,8 +87,8 @@ def segments_view(features, columns, k, offer_test=None, *, truth_segments=None,
         best = best_offer(offer_table(offer_test, labels, margin=margin, cost=cost, confidence=confidence))
         level = f"{100 * confidence:g}%"
         text += "; best offer: " + ", ".join(
-            f"{c} {row.offer} ({money_text(row.value)} a guest, {level} interval {money_text(row.value_low)} to "
-            f"{money_text(row.value_high)})" for c, row in best.iterrows())
+            f"{c} {row.offer.replace('_', ' ')} ({money_text(row.value)} a guest, {level} interval "
+            f"{money_text(row.value_low)} to {money_text(row.value_high)})" for c, row in best.iterrows())
     return text, ax
 
 

@@ -59,26 +59,10 @@ def _segments_view(k):
                                   margin=planted["margin"], cost=planted["cost"])
 
 
-@functools.cache
-def _campaign():
-    """Lesson 10's test-set risks and subscriber values, computed as the lesson computes them."""
-    import pandas as pd
-    from retention_kit import churn
-    activity, truth = rk.datasets.make_streaming_activity(random_state=10)
-    split = churn.time_split(activity, truth["subscribers"], train_cutoff="2025-03-03", test_cutoff="2025-07-07")
-    model = churn.fit_churn_model(split.X_train, split.y_train, model="logistic", random_state=0)
-    p = churn.predict_churn(model, split.X_test)
-    retention = (1 - split.y_test.mean()) ** (365.25 / 12 / 7 / 8)
-    week = pd.Timestamp("2025-07-07") - pd.Timedelta(weeks=1)
-    plan = activity[activity["week"] == week].set_index("customer_id")["plan"].reindex(split.X_test.index)
-    fee = plan.map({name: v[1] for name, v in truth["plans"].items()})
-    clv = fee.map(lambda f: rk.clv.formula_clv(0.6 * f, retention=retention, discount_rate=0.01).value)
-    return p, clv
-
-
 def _campaign_view(threshold, incentive):
     from retention_kit import churn
-    p, clv = _campaign()
+    from retention_kit.exercises.lesson10 import campaign_inputs       # the lesson's reachable subscribers
+    p, clv = campaign_inputs()
     return churn.campaign_view(p, clv, threshold, incentive, contact_cost=0.25, acceptance_rate=0.3)
 
 
