@@ -384,9 +384,16 @@ def champions_share():
     return ((r >= 4) & (f >= 4)).mean()
 
 
-def families_size():
-    _, features, labels, _, _ = lesson09()
-    return int((labels == features["party_size"].groupby(labels).median().idxmax()).sum())
+def extra_bookings():
+    _, features, labels, test, planted = lesson09()
+    rates = test.assign(cluster=test["customer_id"].map(labels)).pivot_table(index="cluster", columns="offer",
+                                                                             values="accepted", aggfunc="mean")
+    lift = rates.drop(columns="none").sub(rates["none"], axis=0)
+    value = lift * pd.Series(planted["margin"]).drop("none") - pd.Series(planted["cost"]).drop("none")
+    sizes = labels.value_counts()
+    uniform = value.mul(sizes, axis=0).sum().idxmax()
+    best = value.idxmax(axis=1)
+    return sum(sizes[c] * (lift.loc[c, best[c]] - lift.loc[c, uniform]) for c in sizes.index)
 
 
 def spa_value_leisure():
@@ -399,7 +406,7 @@ def spa_value_leisure():
 
 INDEPENDENT.update({
     "09-rfm-champions-share": champions_share,
-    "09-families-size": families_size,
+    "09-extra-bookings": extra_bookings,
     "09-spa-value-leisure": spa_value_leisure,
     "09-judge-k": lambda: "b",
     "09-judge-offer-effect": lambda: "a",
