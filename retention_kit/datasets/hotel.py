@@ -154,8 +154,8 @@ def make_hotel_stays(n_guests: int = 3000, *, start="2024-01-01", end="2026-01-0
     (str), ``date`` (check-in day), ``nights``, ``weekday_nights``, ``lead_time_days``,
     ``party_size``, ``room_amount``, ``spa_amount``, ``restaurant_amount``, ``amount``.
     ``truth``: ``segment`` (a Series indexed by customer_id), ``guests`` (``segment``,
-    ``join_date``, ``stays``, and ``years_observed``: the years the repeat stays were drawn for,
-    from the first stay's slot to ``end``), ``parameters`` (``SEGMENT_PARAMETERS`` as a table),
+    ``join_date``, ``stays``, and ``years_observed``: the years the repeat stays were drawn for, that
+    is, from the first stay's slot to ``end``), ``parameters`` (``SEGMENT_PARAMETERS`` as a table),
     ``shares``, ``start``, ``end``, and the offer test's ``response_rates``, ``margin``, ``cost``
     and ``expected_value`` (segment x offer), ``control`` ("none").
 
