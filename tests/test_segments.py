@@ -369,7 +369,7 @@ def test_segments_view_reports_sizes_ari_and_best_offers(hotel):
     assert f"adjusted Rand index {ari:.2f} against the planted segments" in text
     best = best_offer(offer_table(test, labels, margin=planted["margin"], cost=planted["cost"]))
     for c, row in best.iterrows():
-        assert f"{c} {row['offer']} (${row['value']:,.0f} a guest, 95% interval" in text
+        assert f"{c} {row['offer'].replace('_', ' ')} (${row['value']:,.0f} a guest, 95% interval" in text
     assert len(ax.images) == 1 and len(ax.get_xticklabels()) == 3
     with pytest.raises(InputError, match="offer_test is given without margin"):
         segments_view(features, ["nights"], 3, test)
