@@ -148,7 +148,6 @@ def segments_explorer(features, offer_test=None, *, truth_segments=None, margin=
     remembered = {}
 
     def view(ax, columns, k):
-        ax.figure.subplots_adjust(left=0.21, bottom=0.2)     # room for the features' names and the clusters' sizes
         if not columns:
             ax.set_axis_off()
             return "Pick at least one feature.", ax
@@ -163,4 +162,5 @@ def segments_explorer(features, offer_test=None, *, truth_segments=None, margin=
                                  description="features (ctrl-click)", style=_STYLE, layout=_LAYOUT),
         k=w.IntSlider(k, min=low, max=high, description="clusters k", continuous_update=False, style=_STYLE,
                       layout=_LAYOUT))
-    return Explorer(view, controls, title="Segments explorer")
+    # room for the features' names and the clusters' sizes
+    return Explorer(view, controls, title="Segments explorer", margins=dict(left=0.21, bottom=0.2))
