@@ -28,8 +28,8 @@ from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
 __version__ = "0.2.0"
 
-_LAZY = ("churn", "clv", "dashboard", "exercises", "plots", "segments", "survival", "uncertainty", "warehouse",
-         "widgets")
+_LAZY = ("churn", "clv", "dashboard", "exercises", "experiments", "plots", "segments", "survival", "uncertainty",
+         "warehouse", "widgets")
 
 
 def __getattr__(name: str):
@@ -74,4 +74,4 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
-           "segments", "churn"]
+           "segments", "churn", "experiments"]

@@ -13,7 +13,7 @@ from matplotlib.ticker import PercentFormatter
 from ..validation import InputError
 from ._common import ORANGE, RED, TEAL, _axes, _columns, _level
 
-__all__ = ["calibration", "lift_gain", "profit_curve", "early_warning", "feature_importance"]
+__all__ = ["calibration", "lift_gain", "profit_curve", "early_warning", "feature_importance", "control_chart"]
 
 _SIGNAL_COLOURS = [TEAL, ORANGE, RED, "#30638e", "#6a4c93", "#8d6e63"]
 
@@ -248,4 +248,50 @@ def feature_importance(table: pd.DataFrame, *, ax=None, title="Drop in AUC when 
     ax.axvline(0, color="grey", lw=0.8)
     ax.set(xlabel="drop in AUC (bars: standard deviation over shuffles)", title=title)
     ax.grid(alpha=0.3, axis="x")
+    return ax
+
+
+def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period against its control limits"):
+    """A p-chart: each period's rate, the centre line and limits of the baseline, signals in red.
+
+    Parameters
+    ----------
+    table : DataFrame from ``rk.experiments.control_limits`` (``rate``, ``centre``, ``lower``,
+        ``upper``, ``baseline``, ``signal``)
+    ax : matplotlib Axes, optional
+    title : str
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InputError
+        For a table without the columns it draws.
+
+    Examples
+    --------
+    >>> from retention_kit.experiments import control_limits
+    >>> ax = control_chart(control_limits([10, 12, 8, 10, 30], [100] * 5, baseline_periods=4))
+    >>> [round(float(y), 2) for y in ax.lines[0].get_ydata()]
+    [0.1, 0.12, 0.08, 0.1, 0.3]
+    """
+    _columns(table, ["rate", "centre", "lower", "upper", "baseline", "signal"])
+    ax = _axes(ax, size=(8, 3.6))
+    x = np.arange(len(table))
+    ax.plot(x, table["rate"].to_numpy(), "o-", color=TEAL, ms=4, lw=1, label="rate")
+    ax.plot(x, table["centre"].to_numpy(), color="black", lw=0.8, label="baseline rate")
+    ax.step(x, table["upper"].to_numpy(), where="mid", color=ORANGE, lw=1,
+            label=f"control limits ({table.attrs.get('sigmas', 3):g} sigma)")
+    ax.step(x, table["lower"].to_numpy(), where="mid", color=ORANGE, lw=1)
+    signal = table["signal"].to_numpy()
+    ax.plot(x[signal], table["rate"].to_numpy()[signal], "o", color=RED, ms=7, label="signal")
+    baseline = int(table["baseline"].sum())
+    ax.axvspan(-0.5, baseline - 0.5, color="grey", alpha=0.12, label="baseline")
+    step = max(1, len(table) // 12)
+    ax.set_xticks(x[::step], [str(i) for i in table.index[::step]], rotation=30, ha="right")
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}" if v >= 0.1 or v == 0 else f"{v:.1%}")
+    ax.set(ylabel="rate", title=title)
+    ax.legend(frameon=False, fontsize="small", loc="upper left")
     return ax
