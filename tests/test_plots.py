@@ -280,14 +280,3 @@ def test_raw_vs_clean_draws_a_raw_zero_at_a_thousandth():
     bar = ax.patches[0]
     assert (bar.get_x() + bar.get_width(), bar.get_x()) == pytest.approx((1e-3, 1))
     assert [t.get_text() for t in ax.texts] == ["x0 (no match)"]
-
-
-def test_control_chart():
-    from retention_kit.experiments import control_limits
-    table = control_limits([10, 12, 8, 10, 30, 11], [100] * 6, baseline_periods=4)
-    ax = plots.control_chart(table)
-    rate, centre, upper, lower, signal = ax.lines[:5]
-    assert list(rate.get_ydata()) == pytest.approx([0.10, 0.12, 0.08, 0.10, 0.30, 0.11])
-    assert list(upper.get_ydata()) == pytest.approx([0.19] * 6) and list(lower.get_ydata()) == pytest.approx([0.01] * 6)
-    assert list(signal.get_xdata()) == [4] and to_hex(signal.get_color()) == plots.RED
-    assert "control limits (3 sigma)" in [t.get_text() for t in ax.get_legend().get_texts()]

@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.colors import to_hex  # noqa: E402
 from matplotlib.container import ErrorbarContainer  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
@@ -105,3 +106,14 @@ def test_each_plot_draws_on_the_axes_it_is_given():
     _, ax = plt.subplots()
     curve = campaign_curve(pd.Series(np.linspace(0.1, 0.9, 5)), 50.0, incentive=5, contact_cost=1, acceptance_rate=0.3)
     assert plots.profit_curve(curve, ax=ax) is ax
+
+
+def test_control_chart():
+    from retention_kit.experiments import control_limits
+    table = control_limits([10, 12, 8, 10, 30, 11], [100] * 6, baseline_periods=4)
+    ax = plots.control_chart(table)
+    rate, centre, upper, lower, signal = ax.lines[:5]
+    assert list(rate.get_ydata()) == pytest.approx([0.10, 0.12, 0.08, 0.10, 0.30, 0.11])
+    assert list(upper.get_ydata()) == pytest.approx([0.19] * 6) and list(lower.get_ydata()) == pytest.approx([0.01] * 6)
+    assert list(signal.get_xdata()) == [4] and to_hex(signal.get_color()) == plots.RED
+    assert "control limits (3 sigma)" in [t.get_text() for t in ax.get_legend().get_texts()]
