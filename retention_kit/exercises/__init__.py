@@ -2,7 +2,7 @@
 
 Every expected answer is computed from the shipped data with the kit's tested functions (never
 typed in), once per session, so a change in the data changes the answer with it. The engine is
-in :mod:`.engine`; the exercises of each lesson in ``lesson00`` ... ``lesson10``.
+in :mod:`.engine`; the exercises of each lesson in ``lesson00`` ... ``lesson14``.
 
 >>> check("03-annual-from-monthly", None)
 … 03-annual-from-monthly: not answered yet. Replace None with your answer and run the cell again.

@@ -156,7 +156,8 @@ def exercises() -> dict[str, Exercise]:
     True
     """
     from . import (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07,  # noqa: F401
-                   lesson08, lesson09, lesson10)
+                   lesson08, lesson09, lesson10, lesson11, lesson12, lesson13,
+                   lesson14)
     return _REGISTRY
 
 
