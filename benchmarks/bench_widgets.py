@@ -41,7 +41,7 @@ def main() -> None:
 
 
 def _strategy_explorers() -> dict:
-    """The explorers of lessons 08-10, on the lessons' own data."""
+    """The explorers of lessons 08-12, on the lessons' own data."""
     from retention_kit import churn, segments
     from retention_kit.warehouse.explorer import fixes_explorer
     sources = rk.datasets.make_customer_sources(random_state=8).data
@@ -58,6 +58,8 @@ def _strategy_explorers() -> dict:
                          "k", lambda i: 2 + i % 7),
         "campaign (threshold)": (churn.campaign_explorer(p, 100.0, contact_cost=0.25, incentive=6.0),
                                  "threshold", lambda i: 0.05 + 0.01 * (i % 40)),
+        "experiment size (customers per arm)": (rk.experiments.experiment_explorer(), "n_per_arm",
+                                                lambda i: 100 * (1 + i % 50)),
     }
 
 

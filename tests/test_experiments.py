@@ -101,3 +101,31 @@ def test_control_limits_refuse_bad_series(args, message):
     from retention_kit.experiments import control_limits
     with pytest.raises(rk.InputError, match=message):
         control_limits(args[0], args[1], baseline_periods=args[2])
+
+
+@pytest.mark.parametrize("k_t,n_t,k_c,n_c", [(120, 1000, 90, 1000), (31, 250, 52, 400), (7, 40, 2, 38), (0, 60, 3, 60)])
+def test_the_test_agrees_with_statsmodels(k_t, n_t, k_c, n_c):
+    """statsmodels' z-test (pooled variance) and its Newcombe interval for a difference of two proportions."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+    result = two_proportion_test(k_t, n_t, k_c, n_c, allocation=n_t / (n_t + n_c))
+    z, p_value = proportions_ztest([k_t, k_c], [n_t, n_c])
+    low, high = confint_proportions_2indep(k_t, n_t, k_c, n_c, method="newcomb", compare="diff")
+    assert result.value == pytest.approx(k_t / n_t - k_c / n_c)
+    assert result.parts["z"] == pytest.approx(z) and result.parts["p_value"] == pytest.approx(p_value)
+    assert result.ci == pytest.approx((low, high))
+
+
+@pytest.mark.parametrize("p_control,p_treatment,ratio,power", [(0.10, 0.15, 1, 0.8), (0.30, 0.25, 1, 0.9),
+                                                                (0.05, 0.08, 2, 0.8), (0.60, 0.70, 0.5, 0.8)])
+def test_the_size_and_the_power_agree_with_statsmodels(p_control, p_treatment, ratio, power):
+    """statsmodels' normal-approximation size and power. Its sample 1 is our treatment arm and its ratio is
+    n_2 / n_1, the inverse of ours (treatment over control)."""
+    from statsmodels.stats.proportion import power_proportions_2indep, samplesize_proportions_2indep_onetail
+    n = sample_size_two_proportions(p_control, p_treatment, power=power, ratio=ratio)
+    n_treatment = samplesize_proportions_2indep_onetail(p_treatment - p_control, p_control, power, ratio=1 / ratio,
+                                                        alternative="two-sided")
+    assert n.value == pytest.approx(n_treatment / ratio, abs=1.0)          # ours is rounded up to a whole customer
+    achieved = power_two_proportions(p_control, p_treatment, n.value, ratio=ratio).value
+    reference = power_proportions_2indep(p_treatment - p_control, p_control, ratio * n.value, ratio=1 / ratio,
+                                         alternative="two-sided").power
+    assert achieved == pytest.approx(reference, abs=1e-3)

@@ -6,7 +6,7 @@ kit's results in. Labels of intervals follow the ``confidence`` the results were
 Nothing here calls ``plt.show()`` or changes global settings. seaborn draws the heatmap and the
 histograms; matplotlib the rest. Submodules: ``surveys`` (lessons 01-02), ``lifetimes``
 (03-04), ``value`` (05-07),
-``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``).
+``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``), ``experiments`` (12).
 """
 from ._common import CATEGORY_COLOURS, ORANGE, RED, TEAL
 from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_over_time, retention_curves,
@@ -14,6 +14,7 @@ from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_ove
 from .models import cohort_projection, frequency_recency_heatmap, period_transactions, transactions_over_time
 from .surveys import nps_interval_width, nps_waves, rates_with_intervals, rating_distribution, score_distribution
 from .churn import calibration, control_chart, early_warning, feature_importance, lift_gain, profit_curve
+from .experiments import experiment_intervals, policy_values, qini_curves, uplift_bars
 from .segments import cluster_choice, offer_values, segment_profiles
 from .warehouse import quality_findings, raw_vs_clean
 from .value import (formula_clv_bars, predicted_vs_actual, purchase_count_histogram, repeat_probability,
@@ -24,4 +25,5 @@ __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_
            "cohort_heatmap", "retention_curves", "survival_curves", "predicted_vs_actual", "value_concentration",
            "formula_clv_bars", "period_transactions", "frequency_recency_heatmap", "transactions_over_time",
            "cohort_projection", "quality_findings", "raw_vs_clean", "calibration", "lift_gain", "profit_curve", "early_warning",
-           "feature_importance", "control_chart", "segment_profiles", "cluster_choice", "offer_values", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]
+           "feature_importance", "control_chart", "uplift_bars", "qini_curves", "policy_values",
+           "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

@@ -79,6 +79,8 @@ EXPLORERS = {
     "08_centralize_your_data.ipynb": dict(checkbox=2, moves=3, expected=lambda r: _fixes_view(_sources(), *r)[0]),
     "09_segmentation_and_personalization.ipynb": dict(slider=0, moves=2, expected=lambda r: _segments_view(int(r[0]))[0]),
     "10_predictive_churn.ipynb": dict(slider=0, moves=3, expected=lambda r: _campaign_view(r[0], r[1])[0]),
+    "12_data_driven_actions.ipynb": dict(slider=0, moves=3, expected=lambda r: rk.experiments.experiment_view(
+        int(r[0]), r[1], r[2])[0]),
 }
 
 
