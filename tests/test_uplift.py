@@ -127,17 +127,19 @@ def test_uplift_models_refuse_bad_input():
 
 
 # --- Qini and the money of a policy ------------------------------------------------------------------------------------
-def test_qini_curve_against_its_definition_by_brute_force():
+def test_qini_and_uplift_curves_against_their_definitions_by_brute_force():
     rng = np.random.default_rng(0)
     score, treated, outcome = pd.Series(rng.random(60)), pd.Series(rng.random(60) < 0.4), pd.Series(rng.random(60) < 0.5)
-    curve = ex.qini_curve(score, treated, outcome)
+    curve, uplift = ex.qini_curve(score, treated, outcome), ex.uplift_curve(score, treated, outcome)
     order = score.sort_values(ascending=False).index
     for k in range(1, 61):
         top = order[:k]
         t, y = treated[top], outcome[top]
         n_t, n_c = t.sum(), (~t).sum()
-        expected = (y & t).sum() - ((y & ~t).sum() * n_t / n_c if n_c else 0.0)
+        expected = (y & t).sum() - (y & ~t).sum() * n_t / n_c if n_t and n_c else 0.0
         assert curve["incremental"].iloc[k] == pytest.approx(expected)
+        all_offered = k * (y[t].mean() - y[~t].mean()) if n_t and n_c else 0.0
+        assert uplift["incremental"].iloc[k] == pytest.approx(all_offered)
     assert curve["random"].iloc[-1] == pytest.approx(curve["incremental"].iloc[-1])
 
 
@@ -197,6 +199,7 @@ def test_product_affinity_agrees_with_statsmodels_and_recovers_the_planted_pairs
         assert (row["ratio_low"], row["ratio_high"]) == pytest.approx((low, high), rel=1e-6)
         assert row["ratio_low"] <= p_given / p_not <= row["ratio_high"], (a, b)
         assert row["confidence_low"] <= p_given <= row["confidence_high"], (a, b)
+        assert row["lift"] == pytest.approx(truth["lift"][(a, b)], abs=0.1)
     planted = {("kids", "extra_screen"), ("extra_screen", "kids"), ("sports", "4k"), ("4k", "sports")}
     assert set(table.index[:4]) == planted                                  # the planted pairs lead, both ways
     assert table.loc[("music", "sports"), "ratio_low"] <= 1 <= table.loc[("music", "sports"), "ratio_high"]
@@ -269,3 +272,60 @@ def test_compare_policies_covers_the_planted_difference_and_is_zero_for_one_scor
     assert same.value == 0 and same.ci == (0.0, 0.0) and same.parts["overlap"] == same.parts["targeted"]
     with pytest.raises(rk.InputError, match="same customers"):
         ex.compare_policies(planted, planted.iloc[::-1], te["treated"], te["retained"], clv=1.0, discount=0.0, share=0.3)
+
+
+def test_heterogeneity_agrees_with_statsmodels_meta_analysis_and_sees_the_planted_segments():
+    from statsmodels.stats.meta_analysis import combine_effects
+    test, truth, _ = offer_test(1)
+    for by, differs in (("used_discount_before", True), ("digit", False)):
+        frame = test.assign(digit=test.index.str[-1])
+        table = ex.uplift_by_segment(frame, by)
+        q = ex.heterogeneity_test(table)
+        variance = (table.rate_treated * (1 - table.rate_treated) / table.n_treated
+                    + table.rate_control * (1 - table.rate_control) / table.n_control)
+        reference = combine_effects(table["uplift"].to_numpy(), variance.to_numpy())
+        assert q.value == pytest.approx(reference.q) and q.parts["df"] == len(table) - 1
+        assert q.parts["pooled"] == pytest.approx(reference.mean_effect_fe)
+        assert (q.parts["p_value"] < 0.001) == differs          # planted: discount users differ; id digits do not
+    with pytest.raises(rk.InputError, match="at least two"):
+        ex.heterogeneity_test(table.iloc[:1])
+
+
+def test_a_missing_segment_label_is_refused_not_dropped():
+    t = pd.DataFrame({"plan": ["a", None, "a", "b"], "treated": [1, 0, 0, 1], "retained": [1, 0, 1, 0]})
+    with pytest.raises(rk.InputError, match=r"'plan' has 1 missing"):
+        ex.uplift_by_segment(t, "plan")
+
+
+def test_expected_offer_value_is_uplift_times_clv_minus_the_discounts_used():
+    test, truth, train = offer_test(0)
+    tr, te = test[train], test[~train]
+    X, Xe = tr[FEATURES].astype(float), te[FEATURES].astype(float)
+    model = ex.fit_uplift(X, tr["treated"], tr["retained"], model="logistic")
+    value = ex.expected_offer_value(model, Xe, clv=te["clv"], discount=truth["discount"][te.index], contact_cost=0.5)
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    arms = [make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X[m], tr["retained"][m])
+            for m in (tr["treated"], ~tr["treated"])]
+    p_t, p_c = (a.predict_proba(Xe)[:, 1] for a in arms)
+    by_hand = (p_t - p_c) * te["clv"] - p_t * truth["discount"][te.index] - 0.5
+    assert value.to_numpy() == pytest.approx(by_hand.to_numpy(), abs=1e-9)
+    planted = truth["uplift"][te.index] * te["clv"] - truth["p_treatment"][te.index] * truth["discount"][te.index] - 0.5
+    assert np.corrcoef(value, planted)[0, 1] > 0.35
+    transformed = ex.fit_uplift(X, tr["treated"], tr["retained"], method="class_transformation", model="logistic")
+    with pytest.raises(rk.InputError, match="two-model"):
+        ex.expected_offer_value(transformed, Xe, clv=100.0, discount=5.0)
+
+
+def test_runs_are_counted_from_the_end_of_the_baseline_and_baseline_signals_reported():
+    # ten baseline periods, the last five below the centre; then seven more below: no run of eight after the baseline
+    k = [12] * 5 + [8] * 5 + [8] * 7
+    table = ex.control_limits(k, [100] * len(k), baseline_periods=10)
+    assert not table["run"].any()
+    longer = ex.control_limits(k + [8], [100] * (len(k) + 1), baseline_periods=10)
+    assert longer["run"].tolist()[-1] and longer["run"].sum() == 1
+    assert table.attrs["baseline_signals"] == 0
+    # a baseline that changed state (10% then 2% of 1,000): p0 = 4.67%, limits +/- 2.0 points: all 12 outside
+    shifted = ex.control_limits([100] * 4 + [20] * 8 + [60] * 3, [1000] * 15, baseline_periods=12)
+    assert shifted.attrs["baseline_signals"] == 12

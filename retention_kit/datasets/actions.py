@@ -19,7 +19,7 @@ ADD_ONS = ("sports", "kids", "4k", "extra_screen", "music")
 
 def _clv(fee):
     """Formula CLV of a retained subscriber: margin m = 0.6 fee a month, r = 0.95, i = 1% a month."""
-    return _MARGIN * fee * (1 + 0.01) / (1 + _DISCOUNT_RATE - _MONTHLY_RETENTION)
+    return _MARGIN * fee * (1 + _DISCOUNT_RATE) / (1 + _DISCOUNT_RATE - _MONTHLY_RETENTION)
 
 
 @validate(n_customers=Integer(low=100), allocation=Probability("The share of customers the test offers the "
@@ -53,6 +53,11 @@ def make_retention_offer_test(n_customers: int = 20_000, *, allocation: float = 
         ``truth``: ``type`` (Series by customer), ``p_control`` and ``p_treatment`` (each customer's
         planted P(retained)), ``uplift`` (their difference), ``types`` (the table above),
         ``discount`` (the offer's cost per retained treated subscriber, a Series) and ``allocation``.
+
+    Raises
+    ------
+    InputError
+        For fewer than 100 customers or an allocation outside [0, 1].
 
     Examples
     --------
@@ -123,8 +128,16 @@ def make_add_on_holdings(n_customers: int = 20_000, *, random_state=None):
     -------
     (holdings, truth)
         ``holdings``: a bool DataFrame indexed by ``customer_id``, one column per add-on.
-        ``truth``: ``pairs`` (the planted log-odds by pair), ``base_share`` and
-        ``p_given`` (dict from (first, second) to the planted P(second | first) and P(second | not first)).
+        ``truth``: ``pairs`` (the planted log-odds by pair), ``base_share`` (of the drawn-first
+        add-ons and of the others among non-holders), ``share`` (each add-on's planted share),
+        ``p_given`` (dict from (first, second) to the planted P(second | first) and P(second | not
+        first)) and ``lift`` (the planted lift of every ordered pair; 1 for independent pairs, and
+        lift is symmetric).
+
+    Raises
+    ------
+    InputError
+        For fewer than 10 customers.
 
     Examples
     --------
@@ -144,7 +157,13 @@ def make_add_on_holdings(n_customers: int = 20_000, *, random_state=None):
     holdings = pd.DataFrame({name: held[name] for name in ADD_ONS}, index=index)
     p_given = {("kids", "extra_screen"): (float(expit(logit(0.15) + 1.6)), 0.15),
                ("sports", "4k"): (float(expit(logit(0.12) + 1.3)), 0.12), ("music", "sports"): (0.18, 0.18)}
-    return holdings, dict(pairs=dict(_PAIRS), base_share=dict(_BASE_SHARE), p_given=p_given)
+    share = dict(_BASE_SHARE)
+    for (first, second), (given, not_given) in list(p_given.items())[:2]:
+        share[second] = _BASE_SHARE[first] * given + (1 - _BASE_SHARE[first]) * not_given
+    lift = {(a, b): 1.0 for a in ADD_ONS for b in ADD_ONS if a != b}
+    for (first, second), (given, _) in list(p_given.items())[:2]:
+        lift[(first, second)] = lift[(second, first)] = given / share[second]
+    return holdings, dict(pairs=dict(_PAIRS), base_share=dict(_BASE_SHARE), share=share, p_given=p_given, lift=lift)
 
 
 @validate(weeks=Integer(low=4), rollout_week=Integer(low=2), subscribers=Integer(low=100),
@@ -175,6 +194,11 @@ def make_weekly_churn(weeks: int = 52, rollout_week: int = 30, *, subscribers: i
     -------
     DataFrame, one row per week and group (``action``, ``holdout``): ``week`` (a Monday, from
     2025-01-06), ``group``, ``at_risk``, ``cancelled``, ``after_rollout`` (bool), ``true_rate``.
+
+    Raises
+    ------
+    InputError
+        For fewer than 4 weeks, a rollout before week 2, rates outside [0, 1] or a negative season.
 
     Examples
     --------

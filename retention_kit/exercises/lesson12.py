@@ -40,16 +40,17 @@ def _uplift_discount_users():
     from ..experiments import uplift_by_segment
     test = offer_test()[0]
     row = uplift_by_segment(test, "used_discount_before").loc[True]
-    return Solution(float(row["uplift"]), dict(low=row["ci_low"], high=row["ci_high"], n=int(row["n_treated"]
-                                                                                              + row["n_control"])))
+    return Solution(float(row["uplift"]), dict(points=100 * row["uplift"], low=100 * row["ci_low"],
+                                               high=100 * row["ci_high"], n=int(row["n_treated"] + row["n_control"])))
 
 
-def _qini_top_30():
-    from ..experiments import qini_curve
+def _uplift_top_30():
+    from ..experiments import uplift_curve
     evaluation = offer_test()[3]
-    curve = qini_curve(two_model_uplift(), evaluation["treated"], evaluation["retained"])
+    curve = uplift_curve(two_model_uplift(), evaluation["treated"], evaluation["retained"])
     k = int(round(0.3 * len(evaluation)))
-    return Solution(float(curve["incremental"].iloc[k]), dict(k=k, all=float(curve["incremental"].iloc[-1])))
+    return Solution(float(curve["incremental"].iloc[k]), dict(k=k, all=float(curve["incremental"].iloc[-1]),
+                                                              n=len(evaluation)))
 
 
 def _upsell():
@@ -73,7 +74,7 @@ def _holdout_effect():
     r = two_proportion_test(int(after.loc["action", "cancelled"]), int(after.loc["action", "at_risk"]),
                             int(after.loc["holdout", "cancelled"]), int(after.loc["holdout", "at_risk"]),
                             allocation=0.9)
-    return Solution(r.value, dict(low=r.ci[0], high=r.ci[1], share=share))
+    return Solution(r.value, dict(points=100 * r.value, low=100 * r.ci[0], high=100 * r.ci[1], share=share))
 
 
 register(
@@ -82,19 +83,20 @@ register(
              "{answer:,} customers in each arm ({total:,} in all): three points on a base of 64% is a small effect, and "
              "the size grows with 1 / effect squared.",
              "the size formula needs both arms' rates, the power and the confidence; the kit's function for planning "
-             "a two-proportion test gives the control arm's size", kind="integer", abs_tol=0.5),
+             "a two-proportion test gives the control arm's size (other textbook formulas differ by a customer or two)",
+             kind="integer", abs_tol=3),
     Exercise("12-uplift-discount-users", "the offer's effect on retention among subscribers who used a discount before",
              _uplift_discount_users,
-             "{answer:+.1%} ({low:+.1%} to {high:+.1%}, {n:,} subscribers): treated minus control within the segment, "
-             "which the randomization makes comparable.",
+             "{points:+.1f} points ({low:+.1f} to {high:+.1f}, {n:,} subscribers): treated minus control within the "
+             "segment, which the randomization makes comparable.",
              "a segment's uplift is the retention of its treated subscribers minus that of its control subscribers; "
              "the kit computes it per segment with an interval", abs_tol=5e-4, unit="fraction"),
-    Exercise("12-qini-top-30", "extra subscribers retained in the evaluation half by targeting the top 30% by uplift",
-             _qini_top_30,
-             "{answer:,.0f} extra subscribers among the top {k:,}, against {all:,.0f} if everyone in the evaluation "
-             "half were offered: most of the gain sits in the top of the ranking.",
-             "the Qini curve counts, for each number targeted, the treated retained minus what the control rate of the "
-             "same top predicts; read it at 30% of the evaluation half", abs_tol=0.5),
+    Exercise("12-uplift-top-30", "extra subscribers retained if the top 30% of the evaluation half by uplift all got "
+             "the offer", _uplift_top_30,
+             "about {answer:,.0f} extra subscribers kept among the top {k:,}, against {all:,.0f} if all {n:,} were "
+             "offered: most of the gain sits at the top of the ranking.",
+             "the uplift curve multiplies, for each number targeted, the measured uplift among them (treated rate minus "
+             "control rate) by how many they are; read it at 30% of the evaluation half", abs_tol=0.5),
     Exercise("12-upsell-basic-to-premium", "the CLV gained when a basic subscriber (8 dollars) upgrades to premium (18)",
              _upsell,
              "${after:,.2f} - ${before:,.2f} = ${answer:,.2f}, with the retention unchanged: the cautious assumption.",
@@ -107,11 +109,12 @@ register(
              "holds the second", abs_tol=0.005),
     Exercise("12-holdout-effect", "the action's effect on weekly churn after the rollout, action group minus holdout",
              _holdout_effect,
-             "{answer:+.2%} a week ({low:+.2%} to {high:+.2%}): the holdout was drawn at random, so this difference "
-             "is the action's effect; the before-and-after of the action group alone also contains the season.",
+             "{points:+.2f} points a week ({low:+.2f} to {high:+.2f}): the holdout was drawn at random, so this "
+             "difference is the action's effect; the before-and-after of the action group alone also contains the "
+             "season.",
              "compare the two groups in the weeks after the rollout, with the planned share of 90% in the action "
              "group", abs_tol=5e-5, unit="fraction"),
-    Exercise("12-judge-risk-targeting", "why sending the offer to the riskiest 20% is not the best use of it",
+    Exercise("12-judge-risk-targeting", "why sending the offer to the riskiest 30% is not the best use of it",
              lambda: Solution("c"),
              "the offer pays where it changes the outcome: the riskiest include lost causes whom it does not move, "
              "and the best use of the budget targets the largest uplift times the value saved.",
@@ -127,7 +130,7 @@ register(
              "that something changed, not what.",
              "ask what else changed in the same weeks, and which series shows it",
              kind="choice",
-             options={"a": "signals say the rate left its baseline; the season, a price change or a new show would "
-                           "make the same signals.",
+             options={"a": "the fall after the rollout also contains the season, a price change or a new show: a "
+                           "before-and-after without a control group credits the action with all of it.",
                       "c": "a longer run of signals is more certain that the rate changed, no more certain of why."}),
 )

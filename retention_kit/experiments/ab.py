@@ -25,7 +25,7 @@ def _allocation_check(n_treatment: int, n_control: int, allocation: float) -> fl
     """The p-value of the arms' sizes against the planned share treated (a normal approximation to the binomial)."""
     n = n_treatment + n_control
     z = (n_treatment - n * allocation) / math.sqrt(n * allocation * (1 - allocation))
-    return 2 * (1 - NormalDist().cdf(abs(z)))
+    return math.erfc(abs(z) / math.sqrt(2))
 
 
 @validate(successes_treatment=Integer(low=0), n_treatment=Integer(low=1, hint="An arm without customers tests nothing."),

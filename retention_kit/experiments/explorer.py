@@ -97,7 +97,7 @@ def experiment_view(n_per_arm: int, p_control: float, effect: float, *, experime
     --------
     >>> text, ax = experiment_view(700, 0.10, 0.05)
     >>> text.split(";")[0]
-    'n = 700 a arm, control 10%, true effect +5.0 points: power 81%'
+    'n = 700 per arm, control 10%, true effect +5.0 points: power 81%'
     """
     table = simulate_experiments(n_per_arm, p_control, effect, experiments=experiments, confidence=confidence,
                                  random_state=random_state)
@@ -108,11 +108,11 @@ def experiment_view(n_per_arm: int, p_control: float, effect: float, *, experime
         power = f"false-alarm rate {1 - confidence:.0%}"
     else:
         power = f"power {power_two_proportions(p_control, p_control + effect, n_per_arm, confidence=confidence).value:.0%}"
-    text = (f"n = {n_per_arm:,} a arm, control {p_control:.0%}, true effect {100 * effect:+.1f} points: {power}; "
+    text = (f"n = {n_per_arm:,} per arm, control {p_control:.0%}, true effect {100 * effect:+.1f} points: {power}; "
             f"of {experiments} runs, {found} excluded 0 and {covered} contained the true effect; a typical interval "
             f"is the estimate +/- {width:.1f} points")
     ax = experiment_intervals(table, effect=effect, ax=ax,
-                              title=f"{experiments} runs of the same test ({n_per_arm:,} customers a arm)")
+                              title=f"{experiments} runs of the same test ({n_per_arm:,} customers per arm)")
     return text, ax
 
 
@@ -145,9 +145,9 @@ def experiment_explorer(*, n_per_arm: int = 700, p_control: float = 0.10, effect
     True
     """
     controls = {
-        "n_per_arm": w.IntSlider(n_per_arm, min=100, max=5_000, step=100, description="customers per arm",
+        "n_per_arm": w.IntSlider(n_per_arm, min=100, max=10_000, step=100, description="customers per arm",
                                  style=_STYLE, layout=w.Layout(**_LAYOUT)),
-        "p_control": w.FloatSlider(p_control, min=0.05, max=0.5, step=0.05, description="control rate",
+        "p_control": w.FloatSlider(p_control, min=0.05, max=0.9, step=0.05, description="control rate",
                                    readout_format=".0%", style=_STYLE, layout=w.Layout(**_LAYOUT)),
         "effect": w.FloatSlider(effect, min=-0.05, max=0.15, step=0.01, description="true effect",
                                 readout_format=".0%", style=_STYLE, layout=w.Layout(**_LAYOUT)),

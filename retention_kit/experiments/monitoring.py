@@ -23,7 +23,15 @@ def control_limits(successes, n, *, baseline_periods: int, sigmas: float = 3.0) 
     wider for a small period. A period after the baseline is a *signal* when its rate lies outside
     them (with 3 sigmas, chance alone does it about 3 times in 1,000 periods), or when it is the
     eighth or later of a run of periods on one side of the centre line (a shift too small for the
-    limits: chance makes a run of eight about once in 128 tries).
+    limits: chance makes a run of eight about once in 128 tries). Runs are counted among the
+    monitored periods only: a run that began in the baseline starts again at its end.
+
+    The limits assume the baseline was stable. ``attrs["baseline_signals"]`` counts the baseline's
+    own periods that would be signals (outside its limits, or in a run of eight); if there are
+    any (a season, a price change), the centre line mixes two states and later signals may be the
+    season: compare with a control group over the same periods. Over many monitored periods a
+    false signal somewhere becomes likely, and a rate of customers who recur from period to period
+    varies more than the binomial limits assume.
 
     Parameters
     ----------
@@ -36,7 +44,8 @@ def control_limits(successes, n, *, baseline_periods: int, sigmas: float = 3.0) 
     -------
     DataFrame indexed like ``successes``: ``n``, ``rate``, ``centre``, ``lower``, ``upper``,
     ``baseline`` (True for the baseline's periods), ``outside`` and ``run`` (the two kinds of signal,
-    after the baseline only), ``signal``.
+    after the baseline only), ``signal``; ``attrs`` ``sigmas``, ``baseline_periods`` and
+    ``baseline_signals``.
 
     Raises
     ------
@@ -69,13 +78,15 @@ def control_limits(successes, n, *, baseline_periods: int, sigmas: float = 3.0) 
     rate = kv / nv
     after = np.arange(len(kv)) >= baseline_periods
     side = np.sign(rate - p0)
+    outside = (rate < p0 - half) | (rate > p0 + half)
     run = np.zeros(len(kv), dtype=int)
     for i in range(len(kv)):
-        run[i] = run[i - 1] + 1 if i and side[i] != 0 and side[i] == side[i - 1] else int(side[i] != 0)
+        continues = i and i != baseline_periods and side[i] != 0 and side[i] == side[i - 1]
+        run[i] = run[i - 1] + 1 if continues else int(side[i] != 0)
     table = pd.DataFrame({"n": nv, "rate": rate, "centre": p0, "lower": np.maximum(p0 - half, 0.0),
-                          "upper": np.minimum(p0 + half, 1.0), "baseline": ~after,
-                          "outside": after & ((rate < p0 - half) | (rate > p0 + half)),
+                          "upper": np.minimum(p0 + half, 1.0), "baseline": ~after, "outside": after & outside,
                           "run": after & (run >= 8)}, index=k.index)
     table["signal"] = table["outside"] | table["run"]
-    table.attrs.update(sigmas=sigmas, baseline_periods=baseline_periods)
+    unstable = int((~after & (outside | (run >= 8))).sum())
+    table.attrs.update(sigmas=sigmas, baseline_periods=baseline_periods, baseline_signals=unstable)
     return table

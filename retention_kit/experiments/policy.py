@@ -12,7 +12,7 @@ import pandas as pd
 from ..metrics.rates import z_value
 from ..results import MetricResult
 from ..validation import Confidence, InputError, Integer, Probability, RandomState, Real, validate
-from .uplift import sorted_arms
+from .ranking import sorted_arms
 
 __all__ = ["policy_value", "policy_curve", "compare_policies"]
 

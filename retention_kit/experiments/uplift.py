@@ -17,8 +17,8 @@ from ..metrics.comparisons import proportion_difference
 from ..results import MetricResult
 from ..validation import Confidence, InputError, Options, RandomState, as_flag, label, require_columns, require_frame, validate
 
-__all__ = ["uplift_by_segment", "fit_uplift", "predict_uplift", "UpliftModel", "qini_curve", "qini_coefficient",
-           "METHODS"]
+__all__ = ["uplift_by_segment", "heterogeneity_test", "fit_uplift", "predict_uplift", "expected_offer_value",
+           "UpliftModel", "METHODS"]
 
 METHODS = ("two_model", "class_transformation")
 
@@ -63,8 +63,9 @@ def uplift_by_segment(test: pd.DataFrame, by, *, treated_col: str = "treated", o
     Raises
     ------
     InputError
-        For missing columns, flags that are not True/False, or a segment with no treated or no
-        control customer (its uplift cannot be estimated: merge it with another segment).
+        For missing columns, flags that are not True/False, missing segment labels, or a segment
+        with no treated or no control customer (its uplift cannot be estimated: merge it with
+        another segment).
 
     Examples
     --------
@@ -77,6 +78,12 @@ def uplift_by_segment(test: pd.DataFrame, by, *, treated_col: str = "treated", o
     keys = [by] if isinstance(by, str) else list(by)
     require_columns(test, [*keys, treated_col, outcome_col], "test")
     t, y = as_flag(test[treated_col], treated_col), as_flag(test[outcome_col], outcome_col)
+    for key in keys:
+        missing = test[key].isna().to_numpy()
+        if missing.any():
+            raise InputError(f"column {label(key)} has {int(missing.sum())} missing segment label(s) (first at row "
+                             f"{label(test.index[missing][0])}): those customers would be left out. Fix: fill them "
+                             f"with a label of their own (e.g. 'unknown') or remove them and say so.")
     frame = test[keys].assign(_t=t.to_numpy(), _y=y.to_numpy(), _ty=(t & y).to_numpy())
     counts = frame.groupby(keys, observed=True).agg(n_treated=("_t", "sum"), n=("_t", "size"), k_treated=("_ty", "sum"),
                                                      k=("_y", "sum"))
@@ -94,6 +101,55 @@ def uplift_by_segment(test: pd.DataFrame, by, *, treated_col: str = "treated", o
     table = pd.DataFrame(rows, index=counts.index)
     table.attrs["confidence"] = confidence
     return table
+
+
+def heterogeneity_test(table: pd.DataFrame) -> MetricResult:
+    """Do the segments' effects differ by more than chance? Cochran's Q over a table of :func:`uplift_by_segment`.
+
+    With u_i each segment's uplift and v_i = p_T (1 - p_T) / n_T + p_C (1 - p_C) / n_C its
+    variance, w_i = 1 / v_i and u_bar = sum w_i u_i / sum w_i:
+    Q = sum w_i (u_i - u_bar)^2, compared with a chi-square on (segments - 1) degrees of freedom.
+    A small p-value says the effect differs between segments; a large one that the segments'
+    spread is what chance alone makes (the right check before believing "the best segment").
+
+    Parameters
+    ----------
+    table : DataFrame from :func:`uplift_by_segment`
+
+    Returns
+    -------
+    MetricResult (kind ``"heterogeneity"``, value Q) with parts ``df``, ``p_value``, ``pooled``
+    (u_bar).
+
+    Raises
+    ------
+    InputError
+        For fewer than two segments, or a segment whose rates are both 0 or both 1 (no variance).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"rate_treated": [0.6, 0.5], "rate_control": [0.5, 0.5], "n_treated": [100, 100],
+    ...                   "n_control": [100, 100], "uplift": [0.1, 0.0]})
+    >>> round(heterogeneity_test(t).value, 3)      # (0.1 - 0.0)^2 / (0.0049 + 0.005)
+    1.01
+    """
+    from scipy.stats import chi2
+    if not isinstance(table, pd.DataFrame) or len(table) < 2:
+        raise InputError("table must be a table of uplift_by_segment with at least two segments.")
+    require_columns(table, ["rate_treated", "rate_control", "n_treated", "n_control", "uplift"], "table",
+                    "pass the table uplift_by_segment returns")
+    p_t, p_c = table["rate_treated"].to_numpy(float), table["rate_control"].to_numpy(float)
+    v = p_t * (1 - p_t) / table["n_treated"].to_numpy(float) + p_c * (1 - p_c) / table["n_control"].to_numpy(float)
+    if (v <= 0).any():
+        raise InputError(f"segment {label(table.index[np.flatnonzero(v <= 0)[0]])} has no variance (every customer "
+                         "retained, or none, in both arms): Q cannot weigh it. Fix: merge it with a neighbour.")
+    w, u = 1 / v, table["uplift"].to_numpy(float)
+    pooled = float((w * u).sum() / w.sum())
+    q = float((w * (u - pooled) ** 2).sum())
+    df = len(table) - 1
+    return MetricResult(kind="heterogeneity", name="Differences between the segments' effects (Cochran's Q)",
+                        value=q, unit="", formula="Q = sum w_i (u_i - u_bar)^2, w_i = 1 / var(u_i); chi-square, k - 1 df",
+                        parts=dict(df=df, p_value=float(chi2.sf(q, df)), pooled=pooled))
 
 
 class UpliftModel(NamedTuple):
@@ -228,88 +284,51 @@ def predict_uplift(model: UpliftModel, X: pd.DataFrame) -> pd.Series:
     return pd.Series(value, index=X.index, name="uplift")
 
 
-def sorted_arms(score, treated, outcome):
-    """The order of the customers by score (highest first) and their treated and outcome flags in that order."""
-    s = pd.Series(score) if not isinstance(score, pd.Series) else score
-    t, y = _flags(treated, outcome, s.index)
-    if len(s) != len(t) or not s.index.equals(t.index):
-        raise InputError(f"score has {len(s)} values indexed differently from treated and outcome ({len(t)}). Fix: "
-                         "give all three the customers' index, in the same order.")
-    values = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
-    if np.isnan(values).any():
-        raise InputError(f"score has missing or non-numeric values (first at {label(s.index[np.isnan(values)][0])}). "
-                         f"Fix: score every customer.")
-    order = np.argsort(-values, kind="stable")
-    return order, t.to_numpy()[order], y.to_numpy()[order]
+def expected_offer_value(model: UpliftModel, X: pd.DataFrame, *, clv, discount, contact_cost: float = 0.0) -> pd.Series:
+    """Each customer's expected value of getting the offer, from a two-model uplift model: u CLV - p_T d - f.
 
-
-def qini_curve(score, treated, outcome) -> pd.DataFrame:
-    """Incremental outcomes when the customers with the highest scores are targeted first (the Qini curve).
-
-    Customers sorted by score, highest first; among the top k, with n_T(k), n_C(k) treated and
-    control customers and Y_T(k), Y_C(k) their outcomes,
-    Q(k) = Y_T(k) - Y_C(k) n_T(k) / n_C(k) (Radcliffe 2007): the extra outcomes (customers retained)
-    among the treated of the top k, against what the control rate of the same top k predicts.
-    Q(k) = Y_T(k) while no control customer is in the top k. The random line goes from 0 to Q(N).
+    With u the predicted uplift, p_T the predicted chance of staying with the offer (the treated
+    arm's model), d the discount a retained treated customer uses and f the contact cost: the
+    kept customers' value, minus the discounts every retained offered customer uses (including
+    those who would have stayed anyway), minus the contact. Offering the customers whose value is
+    above 0 picks the share by itself, which ranking by uplift alone does not.
 
     Parameters
     ----------
-    score : Series of scores (predicted uplift, or a churn risk), higher = target first
-    treated, outcome : Series of True/False indexed like ``score``, from a randomized test
+    model : UpliftModel fitted with ``method="two_model"``
+    X : DataFrame with the model's features
+    clv, discount : float or Series indexed like X, dollars
+    contact_cost : float, default 0
 
     Returns
     -------
-    DataFrame with a row per k = 0..N: ``targeted``, ``share``, ``incremental`` and ``random``.
+    Series ``expected_value`` indexed like X, dollars.
 
     Raises
     ------
     InputError
-        For missing scores, misaligned inputs, or an arm with no customer.
+        For a class-transformation model (it predicts the uplift, not p_T), or missing money values.
 
     Examples
     --------
-    >>> q = qini_curve(pd.Series([0.9, 0.8, 0.2, 0.1]), pd.Series([1, 0, 1, 0]), pd.Series([1, 0, 1, 1]))
-    >>> q["incremental"].tolist()
-    [0.0, 1.0, 1.0, 2.0, 1.0]
+    >>> X = pd.DataFrame({"x": [0.0, 1.0] * 4}); t = pd.Series([1] * 4 + [0] * 4)
+    >>> m = fit_uplift(X, t, pd.Series([1, 1, 0, 1, 0, 0, 1, 0]), model="logistic")
+    >>> len(expected_offer_value(m, X, clv=100.0, discount=5.0))
+    8
     """
-    _, t, y = sorted_arms(score, treated, outcome)
-    n_t, n_c = np.cumsum(t), np.cumsum(~t)
-    y_t, y_c = np.cumsum(y & t), np.cumsum(y & ~t)
-    q = y_t - np.divide(y_c * n_t, n_c, out=np.zeros(len(t)), where=n_c > 0)
-    k = np.arange(len(t) + 1)
-    q = np.r_[0.0, q]
-    return pd.DataFrame({"targeted": k, "share": k / len(t), "incremental": q, "random": k / len(t) * q[-1]})
-
-
-def qini_coefficient(score, treated, outcome) -> MetricResult:
-    """The area between a score's Qini curve and the random line, per customer.
-
-    Qini = (1 / N) x sum over k = 1..N of (Q(k) - k Q(N) / N): positive when the score puts the
-    customers the offer helps first, 0 for a random order, negative for a harmful order.
-
-    Parameters
-    ----------
-    score, treated, outcome : as :func:`qini_curve`
-
-    Returns
-    -------
-    MetricResult (kind ``"qini"``, in customers: the mean gap over the curve) with parts ``incremental_all``
-    (Q(N)) and ``n``.
-
-    Raises
-    ------
-    InputError
-        As :func:`qini_curve`.
-
-    Examples
-    --------
-    >>> q = qini_coefficient(pd.Series([0.9, 0.8, 0.2, 0.1]), pd.Series([1, 0, 1, 0]), pd.Series([1, 0, 1, 1]))
-    >>> round(q.value, 3)          # (1 - 0.25) + (1 - 0.5) + (2 - 0.75) + 0, over 4
-    0.625
-    """
-    curve = qini_curve(score, treated, outcome)
-    gap = (curve["incremental"] - curve["random"]).to_numpy()[1:]
-    n = len(gap)
-    return MetricResult(kind="qini", name="Qini coefficient", value=float(gap.sum() / n), unit="customers",
-                        formula="(1/N) sum_k (Q(k) - k Q(N) / N)",
-                        parts=dict(incremental_all=float(curve["incremental"].iloc[-1]), n=n))
+    if not isinstance(model, UpliftModel) or model.method != "two_model":
+        raise InputError("model must be a two-model uplift model (fit_uplift(..., method='two_model')): the class "
+                         "transformation predicts the uplift only, not the chance of staying with the offer.")
+    uplift = predict_uplift(model, X)
+    with one_thread():
+        p_treated = model.models[0].predict_proba(X[list(model.features)].astype(float))[:, 1]
+    values = {}
+    for name, money in (("clv", clv), ("discount", discount)):
+        v = pd.Series(float(money), index=X.index) if np.ndim(money) == 0 else pd.Series(money).reindex(X.index)
+        v = pd.to_numeric(v, errors="coerce")
+        if v.isna().any():
+            raise InputError(f"{name} must be a number or a value for every customer of X; "
+                             f"{int(v.isna().sum())} are missing. Fix: give {name} for every customer.")
+        values[name] = v.to_numpy(float)
+    value = uplift.to_numpy() * values["clv"] - p_treated * values["discount"] - contact_cost
+    return pd.Series(value, index=X.index, name="expected_value")

@@ -240,7 +240,7 @@ def nps_difference(before, after, *, confidence: float = 0.95) -> MetricResult:
     diff = b.value - a.value
     se = math.sqrt(a.se ** 2 + b.se ** 2)
     z = diff / se if se > 0 else math.copysign(math.inf, diff) if diff else 0.0
-    p_value = 2 * NormalDist().cdf(-abs(z))
+    p_value = math.erfc(abs(z) / math.sqrt(2))
     return MetricResult(
         kind="nps_difference", name="Change in NPS", value=diff, unit="points",
         formula="NPS_after - NPS_before;  SE = sqrt(SE_before^2 + SE_after^2);  z = difference / SE",

@@ -251,7 +251,8 @@ def feature_importance(table: pd.DataFrame, *, ax=None, title="Drop in AUC when 
     return ax
 
 
-def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period against its control limits"):
+def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period against its control limits",
+                  ylabel="rate"):
     """A p-chart: each period's rate, the centre line and limits of the baseline, signals in red.
 
     Parameters
@@ -260,6 +261,7 @@ def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period aga
         ``upper``, ``baseline``, ``signal``)
     ax : matplotlib Axes, optional
     title : str
+    ylabel : str, default "rate"
 
     Returns
     -------
@@ -292,6 +294,6 @@ def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period aga
     step = max(1, len(table) // 12)
     ax.set_xticks(x[::step], [str(i) for i in table.index[::step]], rotation=30, ha="right")
     ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}" if v >= 0.1 or v == 0 else f"{v:.1%}")
-    ax.set(ylabel="rate", title=title)
-    ax.legend(frameon=False, fontsize="small", loc="upper left")
+    ax.set(ylabel=ylabel, title=title)
+    ax.legend(frameon=False, fontsize="small", loc="best")
     return ax

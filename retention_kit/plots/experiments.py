@@ -71,15 +71,18 @@ def uplift_bars(table: pd.DataFrame, *, planted=None, ax=None, title="The offer'
     return ax
 
 
-def qini_curves(curves: dict, *, ax=None, title="Qini curves: extra customers retained, targeting the top first"):
-    """One Qini curve per score, and the random line.
+def qini_curves(curves: dict, *, ax=None, title="Extra customers retained, targeting the top first",
+                ylabel="extra customers retained"):
+    """One curve per score (of ``qini_curve`` or ``uplift_curve``), and the random line.
 
     Parameters
     ----------
-    curves : dict from a label to a DataFrame of ``rk.experiments.qini_curve`` (``share``,
-        ``incremental``, ``random``), all on the same customers
+    curves : dict from a label to a DataFrame of ``rk.experiments.qini_curve`` or ``uplift_curve``
+        (``share``, ``incremental``, ``random``), all on the same customers
     ax : matplotlib Axes, optional
     title : str
+    ylabel : str, default "extra customers retained" (for Qini curves: "extra retained among the
+        offered")
 
     Returns
     -------
@@ -104,7 +107,7 @@ def qini_curves(curves: dict, *, ax=None, title="Qini curves: extra customers re
     ax.plot(100 * first["share"], first["random"], color="grey", ls="--", lw=1, label="random order")
     ax.axhline(0, color="grey", lw=0.6)
     ax.xaxis.set_major_formatter(PercentFormatter())
-    ax.set(xlabel="customers targeted, highest score first", ylabel="extra customers retained", title=title)
+    ax.set(xlabel="customers targeted, highest score first", ylabel=ylabel, title=title)
     ax.legend(frameon=False, fontsize="small")
     return ax
 
