@@ -117,3 +117,6 @@ def test_control_chart():
     assert list(upper.get_ydata()) == pytest.approx([0.19] * 6) and list(lower.get_ydata()) == pytest.approx([0.01] * 6)
     assert list(signal.get_xdata()) == [4] and to_hex(signal.get_color()) == plots.RED
     assert "control limits (3 sigma)" in [t.get_text() for t in ax.get_legend().get_texts()]
+    ticks = ax.yaxis.get_major_formatter()
+    assert [ticks(v, 0) for v in (0.0225, 0.025, 0.1, 0.0075)] == ["2.25%", "2.5%", "10%", "0.75%"]
+    assert plots.control_chart(table, ylabel="weekly churn rate").get_ylabel() == "weekly churn rate"

@@ -23,6 +23,12 @@ def _dollars(value, _position=None) -> str:
     return f"{sign}${value / 1000:,.0f}k" if value >= 10_000 else f"{sign}${value:,.0f}"
 
 
+def _percent_ticks(value, _position=None) -> str:
+    """A share as a percentage with as few decimals as the tick needs (2.25% stays 2.25%, 2.5% stays 2.5%)."""
+    text = f"{100 * value:.2f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
 def calibration(table: pd.DataFrame, *, confidence=None, ax=None, title="Predicted against observed churn"):
     """Mean predicted probability against the observed share, per bin (``rk.metrics.calibration_table``).
 
@@ -293,7 +299,7 @@ def control_chart(table: pd.DataFrame, *, ax=None, title="The rate by period aga
     ax.axvspan(-0.5, baseline - 0.5, color="grey", alpha=0.12, label="baseline")
     step = max(1, len(table) // 12)
     ax.set_xticks(x[::step], [str(i) for i in table.index[::step]], rotation=30, ha="right")
-    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}" if v >= 0.1 or v == 0 else f"{v:.1%}")
+    ax.yaxis.set_major_formatter(_percent_ticks)
     ax.set(ylabel=ylabel, title=title)
     ax.legend(frameon=False, fontsize="small", loc="best")
     return ax
