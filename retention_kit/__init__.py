@@ -3,7 +3,7 @@
 The most used names are here: ``import retention_kit as rk; rk.nps(scores)``. The modules that
 need heavy libraries (``rk.plots`` and ``rk.widgets`` need matplotlib and ipywidgets,
 ``rk.survival`` needs lifelines, ``rk.clv`` scipy's optimiser, ``rk.warehouse`` DuckDB and pandera,
-``rk.segments`` and ``rk.churn`` scikit-learn) are imported on first use.
+``rk.segments``, ``rk.churn`` and ``rk.feedback`` scikit-learn) are imported on first use.
 
 The kit's conventions (one vocabulary for columns, periods, time units and results) are written
 once in the README, section "The kit's conventions".
@@ -28,7 +28,7 @@ from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
 __version__ = "0.2.0"
 
-_LAZY = ("churn", "clv", "dashboard", "exercises", "experiments", "plots", "segments", "survival", "uncertainty",
+_LAZY = ("churn", "clv", "dashboard", "exercises", "experiments", "feedback", "plots", "segments", "survival", "uncertainty",
          "warehouse", "widgets")
 
 
@@ -74,4 +74,4 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
-           "segments", "churn", "experiments"]
+           "segments", "churn", "experiments", "feedback"]

@@ -2,6 +2,7 @@
 from .load import (load_coffee_transactions, load_retention_costs, load_saas_subscriptions, load_telco_churn,
                    load_telecom_survey)
 from .actions import make_add_on_holdings, make_retention_offer_test, make_weekly_churn
+from .feedback import make_feedback_items
 from .hotel import make_hotel_stays, make_offer_test
 from .occasions import make_occasions
 from .shipped import planted_truth
@@ -13,5 +14,5 @@ from .survey_truth import survey_renewal_probability
 __all__ = ["load_coffee_transactions", "load_saas_subscriptions", "load_telecom_survey", "load_retention_costs",
            "load_telco_churn", "make_transactions", "make_subscriptions", "make_survey", "make_retention_costs",
            "make_occasions", "make_customer_sources", "make_streaming_activity", "make_hotel_stays", "make_offer_test",
-           "make_retention_offer_test", "make_add_on_holdings", "make_weekly_churn",
+           "make_retention_offer_test", "make_add_on_holdings", "make_weekly_churn", "make_feedback_items",
            "Simulated", "planted_truth", "survey_renewal_probability"]

@@ -6,13 +6,14 @@ kit's results in. Labels of intervals follow the ``confidence`` the results were
 Nothing here calls ``plt.show()`` or changes global settings. seaborn draws the heatmap and the
 histograms; matplotlib the rest. Submodules: ``surveys`` (lessons 01-02), ``lifetimes``
 (03-04), ``value`` (05-07),
-``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``), ``experiments`` (12).
+``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``), ``feedback`` (11), ``experiments`` (12).
 """
 from ._common import CATEGORY_COLOURS, ORANGE, RED, TEAL
 from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_over_time, retention_curves,
                         survival_curves)
 from .models import cohort_projection, frequency_recency_heatmap, period_transactions, transactions_over_time
 from .surveys import nps_interval_width, nps_waves, rates_with_intervals, rating_distribution, score_distribution
+from .feedback import gap_estimates, items_over_time, service_levels, theme_crosstab, theme_drivers
 from .churn import calibration, control_chart, early_warning, feature_importance, lift_gain, profit_curve
 from .experiments import experiment_intervals, policy_values, qini_curves, uplift_bars
 from .segments import cluster_choice, offer_values, segment_profiles
@@ -26,4 +27,5 @@ __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_
            "formula_clv_bars", "period_transactions", "frequency_recency_heatmap", "transactions_over_time",
            "cohort_projection", "quality_findings", "raw_vs_clean", "calibration", "lift_gain", "profit_curve", "early_warning",
            "feature_importance", "control_chart", "uplift_bars", "qini_curves", "policy_values",
-           "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]
+           "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values",
+           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

@@ -66,6 +66,18 @@ def _campaign_view(threshold, incentive):
     return churn.campaign_view(p, clv, threshold, incentive, contact_cost=0.25, acceptance_rate=0.3)
 
 
+@functools.cache
+def _feedback():
+    items, truth = rk.datasets.make_feedback_items(random_state=11)
+    return items, truth["item_themes"].reindex(items["item_id"]).set_axis(items.index)
+
+
+def _themes_view(k):
+    from retention_kit import feedback
+    items, known = _feedback()
+    return feedback.themes_view(feedback.find_themes(items["text"], k, random_state=0), known)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -79,6 +91,7 @@ EXPLORERS = {
     "08_centralize_your_data.ipynb": dict(checkbox=2, moves=3, expected=lambda r: _fixes_view(_sources(), *r)[0]),
     "09_segmentation_and_personalization.ipynb": dict(slider=0, moves=2, expected=lambda r: _segments_view(int(r[0]))[0]),
     "10_predictive_churn.ipynb": dict(slider=0, moves=3, expected=lambda r: _campaign_view(r[0], r[1])[0]),
+    "11_customer_feedback_loops.ipynb": dict(slider=0, moves=3, expected=lambda r: _themes_view(int(r[0]))[0]),
     "12_data_driven_actions.ipynb": dict(slider=0, moves=3, expected=lambda r: rk.experiments.experiment_view(
         int(r[0]), r[1], r[2])[0]),
 }
