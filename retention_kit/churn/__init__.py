@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 
 from .campaign import best_share, expected_campaign_profit, profit_curve
+from .encoding import CustomerEncoder, tenure_bands  # noqa: F401  (lesson 13: a customer table for the model)
 from .evaluation import SIGNALS, auc, early_warning, lift_table, permutation_importance_table, precision_at_k
 from .features import LABEL, PLAN_ORDER, churn_labels, features_as_of
 from .models import MODELS, ChurnSplit, fit_churn_model, predict_churn, time_split

@@ -102,9 +102,13 @@ def load_retention_costs() -> pd.DataFrame:
 
 
 def load_telco_churn() -> pd.DataFrame:
-    """IBM Telco customer churn: 7,043 real customers of a telecom, one row each.
+    """IBM Telco customer churn: IBM's public sample data on 7,043 customers of a fictional telecom, one row each.
 
-    Source: IBM, repository telco-customer-churn-on-icp4d, file data/Telco-Customer-Churn.csv,
+    IBM describes the table as sample data that "tracks a fictional telco company" (customers in
+    California in the third quarter of a year); how it was made is not documented, so nothing in
+    it can be checked against a truth. ``Churn`` marks customers who left within the last month
+    (the Kaggle card) or this quarter (IBM's fuller release). Source: IBM, repository
+    telco-customer-churn-on-icp4d, file data/Telco-Customer-Churn.csv,
     Apache License 2.0 (``datasets/LICENSE-telco``). Columns as published
     (``customerID``, ``gender``, ``SeniorCitizen``, ``Partner``, ``Dependents``, ``tenure``
     [months], service columns, ``Contract``, ``PaperlessBilling``, ``PaymentMethod``,

@@ -18,6 +18,7 @@ from .churn import calibration, control_chart, early_warning, feature_importance
 from .experiments import experiment_intervals, policy_values, qini_curves, uplift_bars
 from .segments import cluster_choice, offer_values, segment_profiles
 from .warehouse import quality_findings, raw_vs_clean
+from .telco import log_minus_log, stratified_differences
 from .value import (formula_clv_bars, predicted_vs_actual, purchase_count_histogram, repeat_probability,
                     spend_by_period, value_concentration)
 
@@ -28,4 +29,5 @@ __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_
            "cohort_projection", "quality_findings", "raw_vs_clean", "calibration", "lift_gain", "profit_curve", "early_warning",
            "feature_importance", "control_chart", "uplift_bars", "qini_curves", "policy_values",
            "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values",
-           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]
+           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "log_minus_log", "stratified_differences",
+           "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

@@ -78,6 +78,13 @@ def _themes_view(k):
     return feedback.themes_view(feedback.find_themes(items["text"], k, random_state=0), known)
 
 
+def _telco_campaign_view(threshold, incentive):
+    from retention_kit import churn
+    from retention_kit.exercises.lesson13 import ACCEPTANCE, CONTACT_COST, campaign_inputs   # the held-out customers
+    p, clv = campaign_inputs()
+    return churn.campaign_view(p, clv, threshold, incentive, contact_cost=CONTACT_COST, acceptance_rate=ACCEPTANCE)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -94,6 +101,7 @@ EXPLORERS = {
     "11_customer_feedback_loops.ipynb": dict(slider=0, moves=3, expected=lambda r: _themes_view(int(r[0]))[0]),
     "12_data_driven_actions.ipynb": dict(slider=0, moves=3, expected=lambda r: rk.experiments.experiment_view(
         int(r[0]), r[1], r[2])[0]),
+    "13_real_data_telco.ipynb": dict(slider=0, moves=3, expected=lambda r: _telco_campaign_view(r[0], r[1])[0]),
 }
 
 
