@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 
 from . import datasets, metrics, summaries, validation
+from .catalog import metric_dictionary
 from .cohorts import cohort_table
 from .metrics import (churn_by_period, churn_rate, churn_rate_by, compound_churn, csat, csat_by, expected_lifetime,
                       nps, nps_category, nps_difference, nps_sample_size, nps_sample_size_for_change, periodic_churn, proportion,
@@ -74,4 +75,4 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
-           "segments", "churn", "experiments", "feedback"]
+           "segments", "churn", "experiments", "feedback", "metric_dictionary"]

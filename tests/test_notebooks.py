@@ -157,7 +157,7 @@ def test_student_release_has_no_solutions_and_runs_top_to_bottom(tmp_path):
     subprocess.run([sys.executable, str(ROOT / "tools" / "make_student.py"), "--out", str(out),
                     *map(str, NOTEBOOKS)], check=True, capture_output=True)
     copies = sorted(out.rglob("*.ipynb"))
-    assert [c.name for c in copies] == sorted(p.name for p in NOTEBOOKS)
+    assert sorted(c.name for c in copies) == sorted(p.name for p in NOTEBOOKS)
     for copy in copies:
         nb = nbformat.read(copy, as_version=4)
         text = "".join(c.source for c in nb.cells)

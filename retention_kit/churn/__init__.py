@@ -25,6 +25,7 @@ from .campaign import best_share, expected_campaign_profit, profit_curve
 from .encoding import CustomerEncoder, tenure_bands  # noqa: F401  (lesson 13: a customer table for the model)
 from .evaluation import SIGNALS, auc, early_warning, lift_table, permutation_importance_table, precision_at_k
 from .features import LABEL, PLAN_ORDER, churn_labels, features_as_of
+from .lead_time import flag_lead_times, lead_time_summary, median_interval, score_cutoffs
 from .models import MODELS, ChurnSplit, fit_churn_model, predict_churn, time_split
 
 _EXPLORER = ("campaign_view", "campaign_explorer")
@@ -39,4 +40,5 @@ def __getattr__(name: str):
 __all__ = ["features_as_of", "churn_labels", "time_split", "ChurnSplit", "fit_churn_model", "predict_churn", "auc",
            "lift_table", "precision_at_k", "early_warning", "permutation_importance_table",
            "expected_campaign_profit", "profit_curve", "best_share", "campaign_view", "campaign_explorer", "LABEL",
-           "PLAN_ORDER", "SIGNALS", "MODELS"]
+           "PLAN_ORDER", "SIGNALS", "MODELS", "score_cutoffs", "flag_lead_times", "lead_time_summary",
+           "median_interval"]

@@ -1,6 +1,7 @@
 """Data for the course: ``load_*`` read files shipped with the kit, ``make_*`` simulate with planted truth."""
 from .load import (load_coffee_transactions, load_retention_costs, load_saas_subscriptions, load_telco_churn,
                    load_telecom_survey)
+from .load import load_scale_timings
 from .actions import make_add_on_holdings, make_retention_offer_test, make_weekly_churn
 from .feedback import make_feedback_items
 from .hotel import make_hotel_stays, make_offer_test
@@ -15,4 +16,4 @@ __all__ = ["load_coffee_transactions", "load_saas_subscriptions", "load_telecom_
            "load_telco_churn", "make_transactions", "make_subscriptions", "make_survey", "make_retention_costs",
            "make_occasions", "make_customer_sources", "make_streaming_activity", "make_hotel_stays", "make_offer_test",
            "make_retention_offer_test", "make_add_on_holdings", "make_weekly_churn", "make_feedback_items",
-           "Simulated", "planted_truth", "survey_renewal_probability"]
+           "Simulated", "planted_truth", "survey_renewal_probability", "load_scale_timings"]

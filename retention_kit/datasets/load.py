@@ -11,7 +11,7 @@ import pandas as pd
 from .shipped import data_path
 
 __all__ = ["load_coffee_transactions", "load_saas_subscriptions", "load_telecom_survey", "load_retention_costs",
-           "load_telco_churn"]
+           "load_telco_churn", "load_scale_timings"]
 
 
 def _read(name: str, **kwargs) -> pd.DataFrame:
@@ -130,3 +130,28 @@ def load_telco_churn() -> pd.DataFrame:
     telco["TotalCharges"] = pd.to_numeric(telco["TotalCharges"].str.strip().replace("", None))
     telco["Churn"] = telco["Churn"].eq("Yes")
     return telco
+
+
+def load_scale_timings() -> pd.DataFrame:
+    """Measured times and peak memory of the kit's summaries from 10,000 to 10,000,000 customers (not simulated).
+
+    Shape (28, 8): each of ``rk.rfm_summary`` and ``rk.cohort_table`` and a hand-written DuckDB SQL
+    query computing the same table, at 7 sizes. Columns: ``summary`` ("rfm_summary" or
+    "cohort_table"), ``method``, ``customers``, ``purchases`` (rows of the log, about 3 a customer),
+    ``seconds`` (best wall time of ``runs`` runs), ``runs``, ``peak_memory_mb`` (resident memory
+    above the log itself, MiB) and ``data_mb`` (the log's own size, MiB). Measured by
+    ``benchmarks/bench_scale.py`` on a 2-core machine shared with other jobs (data card:
+    ``datasets/README.md``): times are one machine's, to be read for their growth, not to the
+    millisecond.
+
+    Returns
+    -------
+    DataFrame, as described above.
+
+    Examples
+    --------
+    >>> timings = load_scale_timings()
+    >>> sorted(timings["summary"].unique()), int(timings["customers"].max())
+    (['cohort_table', 'rfm_summary'], 10000000)
+    """
+    return _read("scale_timings.csv")

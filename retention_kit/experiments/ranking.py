@@ -17,7 +17,30 @@ __all__ = ["qini_curve", "uplift_curve", "qini_coefficient", "sorted_arms"]
 
 
 def sorted_arms(score, treated, outcome):
-    """The order of the customers by score (highest first) and their treated and outcome flags in that order."""
+    """The order of the customers by score (highest first) and their treated and outcome flags in that order.
+
+    Parameters
+    ----------
+    score : Series of scores, higher = first
+    treated, outcome : Series of True/False (or 0/1) indexed like ``score``
+
+    Returns
+    -------
+    (order, treated, outcome): positions sorting ``score`` from the highest (ties in index order), and
+    the two flags as bool arrays in that order.
+
+    Raises
+    ------
+    InputError
+        For missing or non-numeric scores, misaligned inputs, flags that are not True/False, or an
+        arm with no customer.
+
+    Examples
+    --------
+    >>> order, t, y = sorted_arms(pd.Series([0.2, 0.9]), pd.Series([1, 0]), pd.Series([0, 1]))
+    >>> order.tolist(), t.tolist(), y.tolist()
+    ([1, 0], [False, True], [True, False])
+    """
     s = pd.Series(score) if not isinstance(score, pd.Series) else score
     t, y = _flags(treated, outcome, s.index)
     if len(s) != len(t) or not s.index.equals(t.index):

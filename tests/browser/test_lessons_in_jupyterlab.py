@@ -85,6 +85,13 @@ def _telco_campaign_view(threshold, incentive):
     return churn.campaign_view(p, clv, threshold, incentive, contact_cost=CONTACT_COST, acceptance_rate=ACCEPTANCE)
 
 
+def _lead_time_view(threshold):
+    from retention_kit.churn.lead_explorer import lead_time_view
+    from retention_kit.exercises.lesson14 import lead_time_inputs   # the lesson's weekly scores
+    scores, subscribers, end = lead_time_inputs()
+    return lead_time_view(scores, subscribers, threshold, observation_period_end=end)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -102,6 +109,7 @@ EXPLORERS = {
     "12_data_driven_actions.ipynb": dict(slider=0, moves=3, expected=lambda r: rk.experiments.experiment_view(
         int(r[0]), r[1], r[2])[0]),
     "13_real_data_telco.ipynb": dict(slider=0, moves=3, expected=lambda r: _telco_campaign_view(r[0], r[1])[0]),
+    "14_data_driven_customer_success.ipynb": dict(slider=0, moves=3, expected=lambda r: _lead_time_view(r[0])[0]),
 }
 
 
