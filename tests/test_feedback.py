@@ -41,13 +41,29 @@ def test_missing_or_bad_text_is_refused_naming_the_rows(texts, message):
 def test_keyword_rules_worked_by_hand():
     texts = pd.Series(["Invoice charged twice", "App CRASHES on sync", "Please log  in", "catalog export",
                        "sync the invoice", "nothing here"], index=list("abcdef"))
-    rules = {"billing": ["invoice", "charged"], "sync": ["sync", "crash"], "login": ["log in", "log"],
-             "reports": ["export"]}
+    rules = {"billing": ["invoice", "charged"], "sync": ["sync", "crash"], "login": ["log in", "password"],
+             "reports": ["export"], "audit": ["log"]}
     table = feedback.keyword_themes(texts, rules)
     # "log" does not match "catalog"; a tie (one billing word, one sync word) goes to the rule listed first
     assert table["theme"].tolist() == ["billing", "sync", "login", "reports", "billing", "other"]
-    assert table["hits"].tolist() == [2, 2, 2, 1, 1, 0]
+    assert table["hits"].tolist() == [2, 2, 1, 1, 1, 0]
     assert table.loc["e", "matched"] == "billing: invoice; sync: sync"
+    assert table.loc["c", "matched"] == "login: log in; audit: log"
+    assert table["tied"].tolist() == [False, False, True, False, True, False]      # c and e: decided by the order
+
+
+def test_a_keyword_may_start_with_a_sign_and_still_needs_a_word_start():
+    texts = pd.Series(["Charged $29 twice", "see #billing channel", "price is US$29", "ask @support"])
+    table = feedback.keyword_themes(texts, {"money": ["$29"], "tags": ["#billing", "@support"]})
+    # after a space or at the start a sign matches; after a letter ("US$29") it does not, as for any keyword
+    assert table["theme"].tolist() == ["money", "tags", "other", "tags"]
+
+
+def test_a_keyword_that_starts_another_of_its_theme_is_named_in_a_warning():
+    rules = {"billing": ["charged", "charge"], "login": ["log in", "login"]}     # "log in" does not start "login"
+    with pytest.warns(rk.DataWarning, match=r"rules\['billing'\], 'charge' matches the start of 'charged'") as caught:
+        table = feedback.keyword_themes(["We were charged twice"], rules)
+    assert len(caught) == 1 and table["hits"].tolist() == [2]                       # the one word counted twice
 
 
 @pytest.mark.parametrize("rules, message", [
@@ -114,6 +130,9 @@ def test_customer_view_counts_customers_not_items():
         feedback.customer_view(items.assign(theme="plan"), customers, themes="theme")
     with pytest.raises(rk.InputError, match="must hold True/False"):
         feedback.customer_view(items.assign(loop_closed="yes"), customers)
+    for column in ("items", "any_item", "any_resolved", "loop_closed"):
+        with pytest.raises(rk.InputError, match=f"already has column\\(s\\) '{column}'"):
+            feedback.customer_view(items, customers.assign(**{column: 1}))
 
 
 # ------------------------------------------------------------------------------------------------ drivers
@@ -197,6 +216,7 @@ def test_service_medians_count_the_open_items_as_lifelines_does():
     km = KaplanMeierFitter().fit([1, 2, 3, 10, 10], [1, 1, 1, 0, 0])
     assert t.loc["a", "resolution_days"] == km.median_survival_time_ == 3.0
     assert t.loc["a", "open"] == 2 and t.loc["a", "mean_days_resolved"] == 2.0
+    assert t.loc["a", "median_days_resolved"] == 2.0 and t.loc["b", "median_days_resolved"] == 1.0
     assert t.loc["a", "within_target"] == pytest.approx(2 / 5) and t.loc["b", "first_response_hours"] == 1.0
     assert t.loc["a", "first_response_hours"] == 6.0
     low, high = (t.loc["a", "within_target_low"], t.loc["a", "within_target_high"])
@@ -265,6 +285,14 @@ def test_loop_gap_refusals_and_the_warning_for_strata_with_one_group():
         feedback.loop_gap(c.assign(plan=["a", None, "b", "b"]), strata="plan")
 
 
+def test_loop_gap_refuses_customers_who_never_wrote():
+    c = pd.DataFrame({"loop_closed": [True, False, True, False], "renewed": [1, 0, 1, 1],
+                      "any_item": [True, True, True, False]}, index=["a", "b", "c", "d"])
+    with pytest.raises(rk.InputError, match=r"1 customer\(s\) who never wrote .*'d'.*customers\[customers\['any_item'\]\]"):
+        feedback.loop_gap(c)
+    assert feedback.loop_gap(c[c["any_item"]]).value == pytest.approx(1 - 0)
+
+
 # ------------------------------------------------------------------------------------------------ fixes
 @pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")   # saturated: exact fit
 def test_fix_effect_is_the_interaction_of_a_poisson_regression():
@@ -272,8 +300,8 @@ def test_fix_effect_is_the_interaction_of_a_poisson_regression():
     import statsmodels.formula.api as smf
     days = pd.to_datetime(["2025-01-10"] * 30 + ["2025-03-10"] * 12 + ["2025-01-20"] * 50 + ["2025-03-20"] * 41)
     items = pd.DataFrame({"created_at": days, "theme": ["sync"] * 42 + ["login"] * 91})
-    r = feedback.fix_effect(items, "theme", "sync", "2025-02-01", observation_period_start="2025-01-01",
-                            observation_period_end="2025-04-01")
+    r = feedback.fix_effect(items, "theme", "sync", "2025-02-01", comparison=["login"],
+                            observation_period_start="2025-01-01", observation_period_end="2025-04-01")
     cells = pd.DataFrame({"n": [30, 12, 50, 41], "fixed": [1, 1, 0, 0], "after": [0, 1, 0, 1],
                           "days": [31, 59, 31, 59]})
     fit = smf.glm("n ~ fixed * after", cells, family=sm.families.Poisson(), offset=np.log(cells["days"])).fit()
@@ -297,19 +325,79 @@ def test_fix_effect_and_item_counts_refusals():
     items = pd.DataFrame({"created_at": pd.to_datetime(["2025-01-05", "2025-02-05", "2025-01-06", "2025-02-06"]),
                           "theme": ["sync", "sync", "login", "login"]})
     with pytest.raises(rk.InputError, match="theme='billing' is not a theme"):
-        feedback.fix_effect(items, "theme", "billing", "2025-02-01")
+        feedback.fix_effect(items, "theme", "billing", "2025-02-01", comparison=["login"])
+    with pytest.raises(rk.InputError, match="comparison is required: list the themes no fix touched"):
+        feedback.fix_effect(items, "theme", "sync", "2025-02-01")
     with pytest.raises(rk.InputError, match="must fall inside the data"):
-        feedback.fix_effect(items, "theme", "sync", "2025-06-01")
+        feedback.fix_effect(items, "theme", "sync", "2025-06-01", comparison=["login"])
     with pytest.raises(rk.InputError, match="comparison=\\['sync'\\] must list other themes"):
         feedback.fix_effect(items, "theme", "sync", "2025-02-01", comparison=["sync"])
     with pytest.raises(rk.InputError, match="a period has no item"):
-        feedback.fix_effect(items.iloc[[0, 2, 3]], "theme", "sync", "2025-02-01")
+        feedback.fix_effect(items.iloc[[0, 2, 3]], "theme", "sync", "2025-02-01", comparison=["login"])
     with pytest.raises(rk.InputError, match="indexed like items"):
-        feedback.fix_effect(items, pd.Series(["sync", "login"]), "sync", "2025-02-01")
+        feedback.fix_effect(items, pd.Series(["sync", "login"]), "sync", "2025-02-01", comparison=["login"])
     with pytest.raises(rk.InputError, match="time_unit"):
         feedback.item_counts(items, "theme", time_unit="M")
     counts = feedback.item_counts(items, "theme", time_unit="week")
     assert counts.sum().to_dict() == {"login": 2, "sync": 2} and counts.index[0] == pd.Timestamp("2024-12-30")
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")   # saturated: exact fit
+def test_the_event_study_is_the_period_by_theme_interaction_of_a_poisson_regression():
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+    # 10-day periods around a fix on 2025-01-31: [01-01, 01-11), [01-11, 01-21), [01-21, 01-31), [01-31, 02-10), ...
+    rng = np.random.default_rng(5)
+    days = pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.uniform(0, 60, 900), unit="D")
+    theme = np.where(rng.random(900) < 0.3, "sync", "login")
+    after = days >= pd.Timestamp("2025-01-31")
+    keep = ~((theme == "sync") & after & (rng.random(900) < 0.5))          # the fix halves the sync items
+    items = pd.DataFrame({"created_at": days[keep], "theme": theme[keep]})
+    t = feedback.fix_event_study(items, "theme", "sync", "2025-01-31", comparison=["login"], period_days=10,
+                                 observation_period_start="2025-01-01", observation_period_end="2025-03-02")
+    assert t.index.tolist() == [-3, -2, -1, 0, 1, 2] and t.loc[-1, "log_ratio"] == 0 and np.isnan(t.loc[-1, "se"])
+    assert t["theme_items"].sum() == (items["theme"] == "sync").sum()          # no item left out
+    period = np.floor((items["created_at"] - pd.Timestamp("2025-01-31")) / pd.Timedelta(days=10)).astype(int)
+    cells = pd.crosstab(period, items["theme"]).stack().rename("n").reset_index()
+    cells.columns = ["period", "theme", "n"]
+    fit = smf.glm("n ~ C(period, Treatment(-1)) * C(theme, Treatment('login'))", cells,
+                  family=sm.families.Poisson()).fit()
+    for k in (-3, -2, 0, 1, 2):
+        name = f"C(period, Treatment(-1))[T.{k}]:C(theme, Treatment('login'))[T.sync]"
+        assert t.loc[k, "log_ratio"] == pytest.approx(fit.params[name])
+        assert t.loc[k, "se"] == pytest.approx(fit.bse[name])
+        assert (t.loc[k, "ci_low"], t.loc[k, "ci_high"]) == pytest.approx(tuple(fit.conf_int().loc[name]))
+    assert t.loc[0, "change"] == pytest.approx(math.exp(fit.params[
+        "C(period, Treatment(-1))[T.0]:C(theme, Treatment('login'))[T.sync]"]) - 1)
+
+
+def test_the_event_study_merges_a_short_edge_into_its_neighbour_and_refuses_bad_references():
+    days = pd.to_datetime(["2025-01-01", "2025-01-03", "2025-01-12", "2025-01-25", "2025-02-02", "2025-02-09"] * 2)
+    items = pd.DataFrame({"created_at": days, "theme": ["sync"] * 6 + ["login"] * 6})
+    # fix on 02-01, 14-day periods: [01-04, 01-18) is -2, the 3 days from 01-01 join it; [02-01, 02-10) is period 0
+    t = feedback.fix_event_study(items, "theme", "sync", "2025-02-01", comparison=["login"], period_days=14,
+                                 observation_period_start="2025-01-01", observation_period_end="2025-02-10")
+    assert t.index.tolist() == [-2, -1, 0] and t["theme_items"].tolist() == [3, 1, 2]
+    assert t.loc[-2, "period_start"] == pd.Timestamp("2025-01-01") and t.loc[0, "period_end"] == pd.Timestamp("2025-02-10")
+    with pytest.raises(rk.InputError, match="reference=-3 must be a period before the fix"):
+        feedback.fix_event_study(items, "theme", "sync", "2025-02-01", comparison=["login"], period_days=14,
+                                 reference=-3, observation_period_start="2025-01-01")
+    with pytest.raises(rk.InputError, match="reference=0 must be"):
+        feedback.fix_event_study(items, "theme", "sync", "2025-02-01", comparison=["login"], reference=0)
+    with pytest.raises(rk.InputError, match="comparison is required"):
+        feedback.fix_event_study(items, "theme", "sync", "2025-02-01")
+
+
+def test_the_event_study_finds_no_pre_trend_and_the_planted_drop_after_each_fix(world):
+    items, truth, themes, _ = world
+    for theme, (day, drop) in truth["fixes"].items():
+        t = feedback.fix_event_study(items, themes, theme, day, comparison=UNFIXED,
+                                     observation_period_start="2025-01-01", observation_period_end=END)
+        before, after = t[t.index < -1], t[t.index >= 0]
+        # each month within 3.5 standard errors of the truth: 0 before the fix, log(1 - drop) after it
+        assert (before["log_ratio"].abs() < 3.5 * before["se"]).all(), theme
+        assert ((after["log_ratio"] - math.log1p(-drop)).abs() < 3.5 * after["se"]).all(), theme
+        assert t["theme_items"].sum() == (themes == theme).sum(), theme
 
 
 # ------------------------------------------------------------------------------------------------ explorer

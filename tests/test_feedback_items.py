@@ -1,11 +1,13 @@
 """Tallyworks' feedback portal: the table is what its docstring says, and the planted effects are what the data
 show with many customers (computed here in plain pandas and numpy, not with the kit's feedback functions)."""
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import retention_kit as rk
-from retention_kit.datasets.feedback import FEEDBACK_FIXES, FEEDBACK_THEMES, make_feedback_items
+from retention_kit.datasets.feedback import FEEDBACK_FIXES, FEEDBACK_PLANS, FEEDBACK_THEMES, make_feedback_items
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,30 @@ def test_planted_nps_effects_are_the_differences_a_regression_on_the_true_themes
     found = dict(zip(raised.columns, coef[1:1 + raised.shape[1]]))
     for theme, effect in truth["nps_effects"].items():
         assert found[theme] == pytest.approx(effect, abs=0.25), theme
+        # the truth on the answers' scale is closer still (a linear fit of capped answers: within 0.1 point)
+        assert found[theme] == pytest.approx(truth["nps_effects_observed"][theme], abs=0.1), theme
+
+
+def test_the_observed_scale_truths_are_what_simulated_answers_show(world):
+    """Each theme's effect on the rounded, capped answers, by Monte Carlo: for the customers who raised it, draw the
+    noise many times and compare the answers with and without the theme's latent effect (the docstring's model)."""
+    items, truth = world
+    c = truth["customers"].set_index("customer_id")
+    raised = pd.crosstab(items["customer_id"], truth["item_themes"].to_numpy()).gt(0).reindex(c.index, fill_value=False)
+    base = {plan: values[2] for plan, values in FEEDBACK_PLANS.items()}
+    mean = (c["plan"].map(base) + 0.1 * np.minimum(c["tenure_years"], 5)
+            + raised.astype(float) @ pd.Series({t: v[2] for t, v in FEEDBACK_THEMES.items()})[raised.columns])
+    rng = np.random.default_rng(0)
+    for theme, (_, _, effect) in FEEDBACK_THEMES.items():
+        m = mean[raised[theme]].to_numpy()[:, None]
+        e_nps, e_csat = rng.normal(0, 1.8, (len(m), 200)), rng.normal(0, 0.7, (len(m), 200))
+        nps = [np.clip(np.round(m - drop + e_nps), 0, 10) for drop in (0, effect)]
+        csat = [np.clip(np.round(1.2 + 0.38 * (m - drop + e_nps) + e_csat), 1, 5) for drop in (0, effect)]
+        assert (nps[0] - nps[1]).mean() == pytest.approx(truth["nps_effects_observed"][theme], abs=0.02), theme
+        assert (csat[0] - csat[1]).mean() == pytest.approx(truth["csat_effects_observed"][theme], abs=0.01), theme
+    # capping shrinks a harmful theme's effect on the answers, never reverses it
+    for theme in ("billing", "sync", "performance"):
+        assert truth["nps_effects"][theme] < truth["nps_effects_observed"][theme] < 0
 
 
 def test_closing_the_loop_adds_the_planted_points_within_plan_and_tenure(world):
@@ -80,6 +106,33 @@ def test_closing_the_loop_adds_the_planted_points_within_plan_and_tenure(world):
     by_plan = wrote.groupby("plan")["closed"].mean()
     assert by_plan["starter"] < by_plan["team"] < by_plan["business"]
     assert truth["renewal_probability"][closed.index].corr(wrote["closed"].astype(float)) > 0
+
+
+def test_every_renewal_probability_is_below_one_so_closing_the_loop_adds_the_same_points_for_everyone(world):
+    """The docstring's renewal probability r_plan + 0.025 min(T, 4) + 0.06 x closed, recomputed: none reaches 1 (a
+    probability above 1 would be cut, and the loop would add less than 6 points for the best customers)."""
+    items, truth = world
+    c = truth["customers"].set_index("customer_id")
+    closed = items.groupby("customer_id")["loop_closed"].any().reindex(c.index, fill_value=False)
+    base = c["plan"].map({plan: values[4] for plan, values in FEEDBACK_PLANS.items()})
+    p = base + 0.025 * np.minimum(c["tenure_years"], 4) + 0.06 * closed
+    assert np.allclose(truth["renewal_probability"].reindex(c.index), p)
+    assert p.max() < 1 and truth["renewal_probability"].max() < 1
+    # the effect holds for the business writers too (they reached 1.04 before the base rates were lowered)
+    business = c.index[(c["plan"] == "business") & c.index.isin(items["customer_id"])]
+    with_loop = base[business] + 0.025 * np.minimum(c.loc[business, "tenure_years"], 4) + 0.06
+    assert (with_loop <= 0.98 + 1e-12).all()
+
+
+def test_texts_mention_another_theme_one_time_in_eight_and_closers_name_no_theme(world):
+    items, truth = world
+    asides = ["and the invoice was wrong too", "and the app crashed again", "and it is slow as well",
+              "after I finally managed to log in", "we would also like a ", "the report export is broken too"]
+    aside = items["text"].str.contains("|".join(re.escape(", " + a) for a in asides))
+    assert aside.mean() == pytest.approx(0.15 * 5 / 6, abs=0.01)          # one in eight, not one in seven
+    # the word "report" outside the reports theme comes only from that theme's clause in passing (about 2%)
+    theme = truth["item_themes"].to_numpy()
+    assert items.loc[theme != "reports", "text"].str.contains(r"\breport", case=False).mean() < 0.03
 
 
 def test_fixes_thin_their_theme_by_the_planted_share_beyond_the_common_trend(world):

@@ -13,7 +13,7 @@ import pytest
 
 from retention_kit import exercises
 from retention_kit.datasets import make_feedback_items
-from retention_kit.exercises.lesson11 import ITEMS_SEED, RULES, UNFIXED
+from retention_kit.exercises.lesson11 import ITEMS_SEED, RULES, TENURE_BANDS, UNFIXED
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "11_customer_feedback_loops.ipynb"
 
@@ -24,7 +24,8 @@ def data():
 
 
 def rule_themes(texts):
-    """The rules by hand: count the keywords found at the start of a word; most wins, ties to the first rule."""
+    """The rules by hand: count the keywords found at the start of a word; most wins, ties to the first rule (every
+    keyword of the lesson starts with a letter, so a word boundary marks a word's start)."""
     lower = texts.str.lower()
     scores = pd.DataFrame({theme: sum(lower.str.contains(r"\b" + r"\s+".join(map(re.escape, w.split())))
                                       for w in words) for theme, words in RULES.items()})
@@ -46,13 +47,17 @@ def issues_within_3_days():
     return done.mean()
 
 
-def loop_gap_plan():
+def loop_gap_resolved():
+    """Mantel-Haenszel by hand, within plan x tenure band, among the customers with at least one resolved item."""
     items, truth = data()
     c = truth["customers"].set_index("customer_id")
+    resolved_items = items[items["resolved_at"].notna()]
     closed = items.groupby("customer_id")["loop_closed"].any()
-    wrote = c.loc[closed.index].assign(closed=closed)
+    who = resolved_items["customer_id"].unique()
+    table = c.loc[who].assign(closed=closed[who])
+    band = np.select([table["tenure_years"] < 1, table["tenure_years"] < 2, table["tenure_years"] < 4], [0, 1, 2], 3)
     num = den = 0.0
-    for _, g in wrote.groupby("plan"):
+    for _, g in table.groupby([table["plan"], band]):
         a, b = g[g["closed"]], g[~g["closed"]]
         n = len(g)
         num += (a["renewed"].sum() * len(b) - b["renewed"].sum() * len(a)) / n
@@ -76,7 +81,7 @@ def fix_billing_91_days():
 INDEPENDENT_11 = {
     "11-billing-customers": billing_customers,
     "11-issues-within-3-days": issues_within_3_days,
-    "11-loop-gap-plan": loop_gap_plan,
+    "11-loop-gap-resolved": loop_gap_resolved,
     "11-fix-billing-91-days": fix_billing_91_days,
     "11-judge-loop": lambda: "b",            # judgement questions: the model answer's choice
     "11-judge-fix": lambda: "c",
@@ -103,3 +108,6 @@ def test_the_lesson_uses_the_rules_and_comparison_the_exercises_use():
     rules = next(s for s in cells if s.startswith("rules = {"))
     assert ast.literal_eval(rules.split("=", 1)[1].split("\nby_rules")[0].strip()) == RULES
     assert any(f"unfixed = {UNFIXED!r}".replace("'", '"') in s for s in cells)
+    bins, labels = TENURE_BANDS
+    bands = f'pd.cut(wrote["tenure_years"], {bins!r}, right=False, labels={labels!r})'.replace("'", '"')
+    assert any(bands in s for s in cells)                     # exercise 3 uses section 5's tenure bands

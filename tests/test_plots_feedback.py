@@ -52,8 +52,11 @@ def test_theme_drivers():
     planted = next(line for line in ax.lines if line.get_marker() == "x")
     assert planted.get_xdata().tolist() == [-1.8, 0.0] and to_hex(planted.get_color()) == rk.plots.RED
     assert "90% interval" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_xlabel() == "difference in mean NPS (raised minus not raised)" and ax.get_title() == "Themes and NPS"
     adjusted = table.rename(columns={"difference": "effect"})
     assert "others alike held fixed" in plots.theme_drivers(adjusted).get_xlabel()
+    named = plots.theme_drivers(table, planted={"sync": -1.8}, planted_label="true effect on the answers")
+    assert "true effect on the answers" in [t.get_text() for t in named.get_legend().get_texts()]
     with pytest.raises(rk.InputError, match="no column 'ci_low'"):
         plots.theme_drivers(table.drop(columns="ci_low"))
 
@@ -68,6 +71,15 @@ def test_service_levels():
     assert whiskers(ax) == [(1.5, 2.5), (5.0, 6.0)]                     # an infinite bound is not drawn
     means = next(line for line in ax.lines if line.get_marker() == "D")
     assert means.get_xdata().tolist() == [3.0, 11.0]
+    assert not ax.texts                                                   # every median was reached
+    resolved = plots.service_levels(table.assign(median_days_resolved=[1.8, 5.0]))
+    dots = next(line for line in resolved.lines if line.get_marker() == "o")
+    assert dots.get_xdata().tolist() == [1.8, 5.0]
+    # a median not reached (infinite) draws no bar and says so, instead of a bar clipped at the axis
+    open_ended = plots.service_levels(table.assign(resolution_days=[2.0, np.inf], resolution_high=[2.5, np.inf]))
+    assert [p.get_width() for p in open_ended.patches] == [2.0, 0.0]
+    assert [(t.get_text(), t.xy[1]) for t in open_ended.texts] == [("median not reached", 1)]
+    assert whiskers(open_ended) == [(1.5, 2.5)]
     hours = plots.service_levels(table, measure="first_response")
     assert [p.get_width() for p in hours.patches] == [4.0, 9.0] and "hours" in hours.get_xlabel()
     with pytest.raises(rk.InputError, match="measure='median'"):
@@ -98,6 +110,25 @@ def test_gap_estimates():
     assert dict(zip(ax.get_yticks(), (t.get_text() for t in ax.get_yticklabels()))) == {1: "naive", 0: "within plan"}
     with pytest.raises(rk.InputError, match="not a result with an interval"):
         plots.gap_estimates({"naive": 0.2})
+
+
+def test_fix_event_study():
+    table = pd.DataFrame({"change": [0.1, 0.0, -0.4, -0.5], "change_low": [-0.2, np.nan, -0.6, -0.7],
+                          "change_high": [0.5, np.nan, -0.1, -0.2]}, index=pd.Index([-2, -1, 0, 1], name="period"))
+    table.attrs.update(theme="sync", confidence=0.9, period_days=365.25 / 12)
+    ax = plots.fix_event_study(table, planted=-0.45)
+    assert ax.lines[0].get_xdata().tolist() == [-2, 0, 1] and ax.lines[0].get_ydata().tolist() == [10.0, -40.0, -50.0]
+    container = next(c for c in ax.containers if isinstance(c, ErrorbarContainer))
+    spans = [tuple(float(round(y, 9)) for y in s[:, 1]) for s in container.lines[2][0].get_segments()]
+    assert spans == [(-20.0, 50.0), (-60.0, -10.0), (-70.0, -20.0)]       # percent, the reference has none
+    reference = next(line for line in ax.lines if line.get_markerfacecolor() == "white")
+    assert reference.get_xdata().tolist() == [-1] and reference.get_ydata().tolist() == [0.0]
+    planted = next(line for line in ax.lines if to_hex(line.get_color()) == rk.plots.RED)
+    assert planted.get_xdata().tolist() == [-0.5, 1.5] and planted.get_ydata().tolist() == [-45.0, -45.0]
+    assert "90% interval" in [t.get_text() for t in ax.get_legend().get_texts()]
+    assert ax.get_xlabel().startswith("months from the fix") and ax.get_title().startswith("sync")
+    with pytest.raises(rk.InputError, match="no column 'change_low'"):
+        plots.fix_event_study(table.drop(columns="change_low"))
 
 
 def test_each_plot_draws_on_the_axes_it_is_given():

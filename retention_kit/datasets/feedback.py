@@ -8,6 +8,7 @@ each answer against what the simulator planted. numpy and pandas only.
 from __future__ import annotations
 
 import copy
+from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -29,9 +30,9 @@ FEEDBACK_THEMES = {  # theme: (share of items by plan starter/team/business, P(i
 THEMES = tuple(FEEDBACK_THEMES)
 
 FEEDBACK_PLANS = {  # plan: (share of customers, items a year, NPS base, P(loop closed), renewal base, hours to reply)
-    "starter": (0.50, 0.9, 7.2, 0.25, 0.72, 16.0),
-    "team": (0.35, 1.6, 7.5, 0.50, 0.82, 8.0),
-    "business": (0.15, 2.8, 7.8, 0.70, 0.88, 3.0),
+    "starter": (0.50, 0.9, 7.2, 0.25, 0.70, 16.0),
+    "team": (0.35, 1.6, 7.5, 0.50, 0.78, 8.0),
+    "business": (0.15, 2.8, 7.8, 0.70, 0.82, 3.0),     # 0.82 + 0.1 + 0.06 = 0.98: every probability below 1
 }
 PLANS = tuple(FEEDBACK_PLANS)
 
@@ -98,7 +99,7 @@ _ASIDES = {"billing": "and the invoice was wrong too", "sync": "and the app cras
            "integrations": "we would also like a {tool} integration", "reports": "the report export is broken too"}
 _OPENERS = ("", "", "", "Hi team,", "Hello,", "Urgent:", "Quick question:", "Again:", "FYI:", "Hi,")
 _CLOSERS = ("", "", "", "Thanks.", "Please help.", "This blocks our team.", "Any update?", "Thank you!",
-            "ASAP please.", "Same for my colleagues.", "Our manager asked me to report it.", "Happens every day.",
+            "ASAP please.", "Same for my colleagues.", "Our manager asked me to raise it.", "Happens every day.",
             "Since last week.", "For the whole team.")
 
 
@@ -116,6 +117,33 @@ def _text(rng, theme: str, issue: bool) -> str:
     text = " ".join(w for w in words if w).replace("..", ".")
     return text.format(month=_MONTHS[rng.integers(len(_MONTHS))], tool=_TOOLS[rng.integers(len(_TOOLS))],
                        fmt=_FORMATS[rng.integers(len(_FORMATS))])
+
+
+def _expected_rounded(mean, sd, low, high):
+    """E[clip(round(Y), low, high)] for Y ~ N(mean, sd): low + sum over k = low+1..high of P(Y >= k - 0.5)."""
+    cdf = np.vectorize(NormalDist().cdf)
+    thresholds = np.arange(low + 1, high + 1) - 0.5
+    return low + cdf((np.asarray(mean, float)[:, None] - thresholds) / sd).sum(axis=1)
+
+
+def _observed_effects(latent_mean, raised, effects, m):
+    """Each theme's effect on the observed answers (rounded and clipped), for the customers who raised it.
+
+    For customer i who raised theme t, the expected answer with the theme's latent effect minus the expected
+    answer without it, the noise integrated out exactly; averaged over those customers. NPS: 0-10 from
+    N(mean, nps_noise); CSAT: 1-5 from N(c0 + c1 mean, sqrt((c1 nps_noise)^2 + csat_noise^2)).
+    """
+    csat_sd = float(np.hypot(m["csat_slope"] * m["nps_noise"], m["csat_noise"]))
+    nps, csat = {}, {}
+    for k, theme in enumerate(THEMES):
+        who = raised[:, k]
+        with_it, without = latent_mean[who], latent_mean[who] - effects[k]
+        nps[theme] = float(np.mean(_expected_rounded(with_it, m["nps_noise"], 0, 10)
+                                   - _expected_rounded(without, m["nps_noise"], 0, 10)))
+        csat[theme] = float(np.mean(
+            _expected_rounded(m["csat_intercept"] + m["csat_slope"] * with_it, csat_sd, 1, 5)
+            - _expected_rounded(m["csat_intercept"] + m["csat_slope"] * without, csat_sd, 1, 5)))
+    return nps, csat
 
 
 def _times(rng, n, trend, days):
@@ -138,8 +166,9 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
       by plan; G_i ~ Gamma(2, 0.5)) that falls to 55% of it by the end of the year for *every*
       theme (the portal's novelty wears off: ``trend_year``); each item has a theme (shares by
       plan in ``FEEDBACK_THEMES``), is an issue or a suggestion (P(issue) by theme) and a text
-      written from the theme's sentences with shared openers, closers and, one time in seven, a
-      clause about another theme;
+      written from the theme's sentences with shared openers, closers and, one time in eight
+      (0.15 x 5/6: the other theme drawn is the item's own one time in six), a clause about
+      another theme;
     * **fixes** (``FEEDBACK_FIXES``): from 2025-05-05 a share 0.45 of the sync items and from
       2025-09-01 a share 0.50 of the billing items no longer come (thinned at random); the login
       fix of 2025-03-03 changed nothing;
@@ -152,11 +181,18 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
     * the NPS answer is round(b_plan + 0.1 min(T, 5) + sum of the NPS effects of the themes raised
       + N(0, 1.8)) clipped to 0-10 (b = 7.2, 7.5, 7.8; effects billing -1.5, sync -2.0,
       performance -1.0 points, the other themes 0: a theme counts once per customer); CSAT (1-5) is
-      round(1.2 + 0.38 x the NPS latent + N(0, 0.7)) clipped, so a theme's CSAT effect is 0.38 times
-      its NPS effect; 60% of customers answer the survey (both missing otherwise);
+      round(1.2 + 0.38 x the NPS latent + N(0, 0.7)) clipped, so a theme's CSAT effect on the latent
+      scale is 0.38 times its NPS effect; 60% of customers answer the survey, at random (both
+      missing otherwise);
+    * those effects are on the **latent** scale. On the answers (rounded, clipped) they are smaller,
+      because a customer at the top of the scale cannot score higher: ``nps_effects_observed`` and
+      ``csat_effects_observed`` give, for the customers who raised each theme, the mean of
+      E[answer with the theme's effect] - E[answer without it] (the noise integrated out, the
+      customers and their other themes unchanged). Compare estimates on the answers with these;
     * renewal in 2026 with probability r_plan + 0.025 min(T, 4) + 0.06 x (any item's loop closed),
-      r = 0.72, 0.82, 0.88: closing the loop adds **6 points**, and the customers whose loops are
-      closed renew more anyway (plan and tenure confound the naive comparison).
+      r = 0.70, 0.78, 0.82 (at most 0.98, so no probability is cut at 1): closing the loop adds
+      **6 points** for every customer, and the customers whose loops are closed renew more anyway
+      (plan and tenure confound the naive comparison).
 
     Parameters
     ----------
@@ -173,7 +209,8 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
     ``signup_date``, ``tenure_years`` at 2025-01-01, ``nps`` (0-10, Int64, missing without an
     answer), ``csat`` (1-5, Int64), ``renewed`` (bool)); ``item_themes`` (the planted theme of each
     item, a Series indexed by ``item_id``); ``themes``; ``nps_effects`` and ``csat_effects`` (points
-    by theme); ``loop_effect`` (0.06); ``fixes`` (theme: (Timestamp, share dropped)); ``trend_year``;
+    by theme, latent scale); ``nps_effects_observed`` and ``csat_effects_observed`` (on the answers'
+    scale, as above); ``loop_effect`` (0.06); ``fixes`` (theme: (Timestamp, share dropped)); ``trend_year``;
     ``plans``, ``model`` (every other parameter), ``renewal_probability`` (per customer) and
     ``observed_until`` (2026-01-01, exclusive).
 
@@ -189,6 +226,8 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
     ['item_id', 'customer_id', 'created_at', 'kind', 'text', 'first_response_at', 'resolved_at', 'loop_closed']
     >>> truth["nps_effects"]["sync"], truth["loop_effect"], sorted(truth["fixes"])
     (-2.0, 0.06, ['billing', 'login', 'sync'])
+    >>> -2.0 < truth["nps_effects_observed"]["sync"] < -1.8, float(truth["renewal_probability"].max()) <= 0.98
+    (True, True)
     """
     rng = np.random.default_rng(random_state)
     m, n = FEEDBACK_MODEL, n_customers
@@ -226,8 +265,8 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
     raised = np.zeros((n, len(THEMES)), bool)
     raised[who, theme] = True
     effects = np.array([FEEDBACK_THEMES[th][2] for th in THEMES])
-    latent = (p_cfg[plan, 2] + m["nps_tenure"] * np.minimum(tenure, 5) + raised @ effects
-              + m["nps_noise"] * rng.standard_normal(n))
+    latent_mean = p_cfg[plan, 2] + m["nps_tenure"] * np.minimum(tenure, 5) + raised @ effects
+    latent = latent_mean + m["nps_noise"] * rng.standard_normal(n)
     csat_latent = m["csat_intercept"] + m["csat_slope"] * latent + m["csat_noise"] * rng.standard_normal(n)
     answered = rng.random(n) < m["survey_response"]
     nps = pd.array(np.where(answered, np.clip(np.round(latent), 0, 10), np.nan), dtype="Int64")
@@ -236,6 +275,7 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
     any_closed[who[closed]] = True
     p_renew = p_cfg[plan, 4] + m["renew_tenure"] * np.minimum(tenure, 4) + m["loop_effect"] * any_closed
     renewed = rng.random(n) < p_renew
+    observed_nps, observed_csat = _observed_effects(latent_mean, raised, effects, m)
     ids = np.array([f"TW-{i:06d}" for i in range(1, n + 1)], dtype=object)
     order = np.argsort(t, kind="stable")
     item_ids = np.array([f"FB-{i:05d}" for i in range(1, len(who) + 1)], dtype=object)
@@ -249,6 +289,7 @@ def make_feedback_items(n_customers: int = 4000, *, random_state=None) -> Simula
                                                            name="theme").rename_axis("item_id"),
                  themes=THEMES, nps_effects={th: v[2] for th, v in FEEDBACK_THEMES.items()},
                  csat_effects={th: m["csat_slope"] * v[2] for th, v in FEEDBACK_THEMES.items()},
+                 nps_effects_observed=observed_nps, csat_effects_observed=observed_csat,
                  loop_effect=m["loop_effect"], trend_year=m["trend_year"],
                  fixes={th: (pd.Timestamp(d), s) for th, (d, s) in FEEDBACK_FIXES.items()},
                  plans=copy.deepcopy(FEEDBACK_PLANS), plan_prices=dict(PLAN_PRICES), model=copy.deepcopy(m),

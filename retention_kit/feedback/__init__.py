@@ -13,7 +13,8 @@ Taught in the lesson on customer feedback loops, on :func:`retention_kit.dataset
   and :func:`adjusted_drivers` (all themes and confounders together, least squares);
 * ``service``: :func:`service_times` (medians with the open items counted, share within a target);
 * ``loop``: :func:`loop_gap` (renewal with the loop closed against not: naive and within strata);
-* ``fixes``: :func:`item_counts` and :func:`fix_effect` (a difference-in-differences of rates);
+* ``fixes``: :func:`item_counts`, :func:`fix_effect` (a difference-in-differences of rates) and
+  :func:`fix_event_study` (the same comparison period by period: placebos before the fix);
 * ``explorer``: :func:`themes_view` and :func:`themes_explorer` (imported on first use: they need
   ipywidgets and matplotlib).
 
@@ -24,7 +25,7 @@ from __future__ import annotations
 import importlib
 
 from .drivers import adjusted_drivers, theme_drivers
-from .fixes import fix_effect, item_counts
+from .fixes import fix_effect, fix_event_study, item_counts
 from .items import customer_view, item_labels, require_texts
 from .loop import loop_gap
 from .service import service_times
@@ -41,4 +42,4 @@ def __getattr__(name: str):
 
 __all__ = ["require_texts", "item_labels", "customer_view", "find_themes", "ThemeModel", "keyword_themes",
            "theme_agreement", "theme_drivers", "adjusted_drivers", "service_times", "loop_gap", "item_counts",
-           "fix_effect", "themes_view", "themes_explorer"]
+           "fix_effect", "fix_event_study", "themes_view", "themes_explorer"]

@@ -130,7 +130,9 @@ def customer_view(items: pd.DataFrame, customers: pd.DataFrame, *, themes=None, 
     ------
     InputError
         For missing columns, repeated or missing customer ids, a loop flag that is not True/False,
-        items of unknown customers, or a theme column whose name is already a column.
+        items of unknown customers, ``customers`` that already have a column the view adds
+        (``items``, ``any_item``, ``any_resolved``, ``loop_closed``: it would be overwritten), or a
+        theme column whose name is already a column.
 
     Examples
     --------
@@ -154,6 +156,11 @@ def customer_view(items: pd.DataFrame, customers: pd.DataFrame, *, themes=None, 
         raise InputError(f"items has {int(unknown.sum())} item(s) of customers not in customers "
                          f"({preview(pd.unique(items.loc[unknown, customer_id_col]))}). Fix: add those customers, "
                          f"or remove their items explicitly.")
+    taken = [c for c in ("items", "any_item", "any_resolved", "loop_closed") if c in customers.columns]
+    if taken:
+        raise InputError(f"customers already has column(s) {', '.join(map(repr, taken))}, which the customer view "
+                         f"computes from the items; rename or drop them first (for example "
+                         f"customers.drop(columns={taken!r})).")
     view = customers.set_index(customer_id_col)
     ids = items[customer_id_col]
     view["items"] = ids.value_counts().reindex(view.index, fill_value=0).astype(int)

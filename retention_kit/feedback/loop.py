@@ -6,8 +6,8 @@ import pandas as pd
 
 from ..metrics.comparisons import proportion_difference, stratified_difference
 from ..results import MetricResult
-from ..validation import (Confidence, InputError, as_flag, require_columns, require_frame, require_labels, validate,
-                          warn_data)
+from ..validation import (Confidence, InputError, as_flag, preview, require_columns, require_frame, require_labels,
+                          validate, warn_data)
 
 __all__ = ["loop_gap"]
 
@@ -25,7 +25,10 @@ def loop_gap(customers: pd.DataFrame, *, strata=(), closed_col: str = "loop_clos
     a randomized closing of the loop measures its effect, and a confounder left out of ``strata``
     still biases the stratified gap.
 
-    Pass the customers who sent at least one item: a customer who never wrote could not be answered.
+    Pass the customers who sent at least one item: a customer who never wrote could not be answered,
+    and counting them among the "not closed" mixes two questions (who writes, and who is answered).
+    When ``customers`` has an ``any_item`` column (``rk.feedback.customer_view``), customers with
+    ``any_item`` False are refused.
 
     Parameters
     ----------
@@ -45,8 +48,8 @@ def loop_gap(customers: pd.DataFrame, *, strata=(), closed_col: str = "loop_clos
     Raises
     ------
     InputError
-        For missing columns or labels, flags that are not True/False, an empty group, or no stratum
-        with both groups.
+        For missing columns or labels, flags that are not True/False, customers who never wrote
+        (``any_item`` False), an empty group, or no stratum with both groups.
 
     Examples
     --------
@@ -58,6 +61,12 @@ def loop_gap(customers: pd.DataFrame, *, strata=(), closed_col: str = "loop_clos
     require_frame(customers, "customers")
     strata = [strata] if isinstance(strata, str) else list(strata)
     require_columns(customers, [closed_col, outcome_col, *strata], "customers")
+    if "any_item" in customers.columns:
+        silent = ~as_flag(customers["any_item"], "any_item")
+        if silent.any():
+            raise InputError(f"customers has {int(silent.sum())} customer(s) who never wrote (any_item False, such as "
+                             f"{preview(customers.index[silent.to_numpy()])}): they could not be answered, and would "
+                             f"sit in the 'not closed' group. Fix: pass customers[customers['any_item']].")
     closed = as_flag(customers[closed_col], closed_col)
     outcome = as_flag(customers[outcome_col], outcome_col)
     for column in strata:

@@ -60,8 +60,8 @@ def service_times(items: pd.DataFrame, *, by=None, target_days: float = 7.0, obs
     time in the table) are counted, not dropped: their waits so far are censored durations, and the
     medians are Kaplan-Meier medians, the first t with S(t) <= 0.5, where S(t) is the share still
     waiting after t (intervals from lifelines' Greenwood bands). The median of the resolved items
-    alone leaves out the longest waits and is too short; the mean of the resolved
-    (``mean_days_resolved``) is pulled up by a few very long ones: both are shown to compare.
+    alone (``median_days_resolved``) leaves out the longest waits and is too short; the mean of the
+    resolved (``mean_days_resolved``) is pulled up by a few very long ones: both are shown to compare.
     Within target = resolved within ``target_days`` of creation / items created at least
     ``target_days`` before the end (those whose target has passed), with a Wilson interval.
 
@@ -78,7 +78,7 @@ def service_times(items: pd.DataFrame, *, by=None, target_days: float = 7.0, obs
     -------
     DataFrame indexed by group: ``items``, ``open`` (not resolved), ``first_response_hours``,
     ``first_response_low``, ``first_response_high``, ``resolution_days``, ``resolution_low``,
-    ``resolution_high``, ``mean_days_resolved``, ``target_items``, ``within_target``
+    ``resolution_high``, ``median_days_resolved``, ``mean_days_resolved``, ``target_items``, ``within_target``
     (a fraction), ``within_target_low``, ``within_target_high``; ``attrs``: ``target_days``,
     ``observation_period_end``, ``confidence``. A median not reached is infinite.
 
@@ -110,6 +110,7 @@ def service_times(items: pd.DataFrame, *, by=None, target_days: float = 7.0, obs
     grouped = pd.DataFrame({"group": group.to_numpy(), "open": resolved.isna().to_numpy(), "days": days.to_numpy(),
                             "eligible": eligible.to_numpy(), "met": met.to_numpy()})
     table = grouped.groupby("group", sort=True).agg(items=("open", "size"), open=("open", "sum"),
+                                                     median_days_resolved=("days", "median"),
                                                      mean_days_resolved=("days", "mean"),
                                                      target_items=("eligible", "sum"), met=("met", "sum"))
     table["first_response_hours"], table["first_response_low"], table["first_response_high"] = (
@@ -125,5 +126,6 @@ def service_times(items: pd.DataFrame, *, by=None, target_days: float = 7.0, obs
                                                                         else by)
     table.attrs.update(target_days=target_days, observation_period_end=end, confidence=confidence)
     return table[["items", "open", "first_response_hours", "first_response_low", "first_response_high",
-                  "resolution_days", "resolution_low", "resolution_high", "mean_days_resolved", "target_items",
+                  "resolution_days", "resolution_low", "resolution_high", "median_days_resolved", "mean_days_resolved",
+                  "target_items",
                   "within_target", "within_target_low", "within_target_high"]]

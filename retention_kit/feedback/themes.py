@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..results import MetricResult
-from ..validation import InputError, Integer, RandomState, label, preview, require_labels, validate
+from ..validation import InputError, Integer, RandomState, label, preview, require_labels, validate, warn_data
 from .items import require_texts
 
 __all__ = ["ThemeModel", "find_themes", "keyword_themes", "theme_agreement"]
@@ -157,17 +157,33 @@ def find_themes(texts, n_themes: int, *, top_words: int = 8, stop_words=(), min_
 
 
 def _pattern(keyword: str) -> str:
-    return r"\b" + r"\s+".join(re.escape(part) for part in keyword.lower().split())
+    # not preceded by a letter, digit or underscore: a keyword may start with "$", "#" or "@" (\b would need a word
+    # character after a space there)
+    return r"(?<!\w)" + r"\s+".join(re.escape(part) for part in keyword.lower().split())
+
+
+def _redundant(rules: dict) -> list:
+    """(theme, shorter, longer) for each keyword that matches at the start of another keyword of the same theme."""
+    found = []
+    for theme, words in rules.items():
+        for short in words:
+            for long in words:
+                if short != long and re.match(_pattern(short), " ".join(long.lower().split())):
+                    found.append((theme, short, long))
+    return found
 
 
 def keyword_themes(texts, rules: dict, *, other: str = "other") -> pd.DataFrame:
     """Themes by rules a person can read: each text gets the theme whose keywords it contains most often.
 
     A keyword matches at the start of a word, ignoring case ("crash" matches "Crashes", "log in"
-    matches "Log  in", "log" does not match "catalog"). Score of a theme = the number of its
-    keywords found in the text; the text gets the highest-scoring theme, ties going to the theme
-    listed first in ``rules``; a text with no keyword gets ``other``. The ``matched`` column says
-    why, so every label can be checked by reading it.
+    matches "Log  in", "log" does not match "catalog", "$" matches "$29"): it must not follow a
+    letter, digit or underscore. Score of a theme = the number of its keywords found in the text;
+    the text gets the highest-scoring theme, ties going to the theme listed first in ``rules``
+    (``tied`` marks the texts the order decided); a text with no keyword gets ``other``. The
+    ``matched`` column says why, so every label can be checked by reading it. A keyword that is
+    the start of another of the same theme ("charge" and "charged") counts one word twice: a
+    DataWarning names it (keep the shorter one).
 
     Parameters
     ----------
@@ -177,8 +193,9 @@ def keyword_themes(texts, rules: dict, *, other: str = "other") -> pd.DataFrame:
 
     Returns
     -------
-    DataFrame indexed like ``texts``: ``theme``, ``hits`` (the winning theme's keyword count) and
-    ``matched`` (the keywords found, by theme, such as ``"billing: invoice, charged"``).
+    DataFrame indexed like ``texts``: ``theme``, ``hits`` (the winning theme's keyword count),
+    ``tied`` (True when another theme had as many hits: the rules' order chose) and ``matched``
+    (the keywords found, by theme, such as ``"billing: invoice, charged"``).
 
     Raises
     ------
@@ -192,6 +209,8 @@ def keyword_themes(texts, rules: dict, *, other: str = "other") -> pd.DataFrame:
     >>> table = keyword_themes(["Invoice charged twice", "App crashes on sync", "Hello"], rules)
     >>> table["theme"].tolist(), table["matched"].tolist()
     (['billing', 'sync', 'other'], ['billing: invoice, charged', 'sync: sync, crash', ''])
+    >>> keyword_themes(["Invoice synced"], rules)["tied"].tolist()       # one word each: billing, listed first
+    [True]
     """
     texts = require_texts(texts)
     if not isinstance(rules, dict) or not rules:
@@ -204,6 +223,9 @@ def keyword_themes(texts, rules: dict, *, other: str = "other") -> pd.DataFrame:
         if isinstance(words, str) or not hasattr(words, "__iter__") or not list(words) or \
                 not all(isinstance(w, str) and w.strip() for w in words):
             raise InputError(f"rules[{label(theme)}] must be a non-empty list of keywords (strings), got {words!r}.")
+    for theme, short, long in _redundant(rules):
+        warn_data(f"keyword_themes: in rules[{label(theme)}], {short!r} matches the start of {long!r}, so a text with "
+                  f"{long!r} counts that one word twice; keep {short!r} only.")
     lower = texts.str.lower()
     found = {theme: {w: lower.str.contains(_pattern(w), regex=True).to_numpy() for w in words}
              for theme, words in rules.items()}
@@ -211,12 +233,14 @@ def keyword_themes(texts, rules: dict, *, other: str = "other") -> pd.DataFrame:
     names = np.array(list(rules), dtype=object)
     best = scores.argmax(axis=1)                          # the first of the highest: ties go to the earlier rule
     hits = scores[np.arange(len(texts)), best]
+    tied = (hits > 0) & ((scores == hits[:, None]).sum(axis=1) > 1)
     theme = np.where(hits > 0, names[best], other)
     matched = [
         "; ".join(f"{t}: " + ", ".join(w for w, m in found[t].items() if m[i]) for t in rules
                   if any(m[i] for m in found[t].values()))
         for i in range(len(texts))]
-    return pd.DataFrame({"theme": theme, "hits": hits.astype(int), "matched": matched}, index=texts.index)
+    return pd.DataFrame({"theme": theme, "hits": hits.astype(int), "tied": tied, "matched": matched},
+                        index=texts.index)
 
 
 def theme_agreement(found, known) -> MetricResult:

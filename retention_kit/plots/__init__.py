@@ -13,7 +13,8 @@ from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_ove
                         survival_curves)
 from .models import cohort_projection, frequency_recency_heatmap, period_transactions, transactions_over_time
 from .surveys import nps_interval_width, nps_waves, rates_with_intervals, rating_distribution, score_distribution
-from .feedback import gap_estimates, items_over_time, service_levels, theme_crosstab, theme_drivers
+from .feedback import (fix_event_study, gap_estimates, items_over_time, service_levels, theme_crosstab,
+                       theme_drivers)
 from .churn import calibration, control_chart, early_warning, feature_importance, lift_gain, profit_curve
 from .experiments import experiment_intervals, policy_values, qini_curves, uplift_bars
 from .segments import cluster_choice, offer_values, segment_profiles
@@ -29,5 +30,5 @@ __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_
            "cohort_projection", "quality_findings", "raw_vs_clean", "calibration", "lift_gain", "profit_curve", "early_warning",
            "feature_importance", "control_chart", "uplift_bars", "qini_curves", "policy_values",
            "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values",
-           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "log_minus_log", "stratified_differences",
+           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "fix_event_study", "log_minus_log", "stratified_differences",
            "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

@@ -13,7 +13,7 @@ from ..results import MetricResult
 from ..validation import InputError
 from ._common import ORANGE, RED, TEAL, _axes, _columns, _level
 
-__all__ = ["theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates"]
+__all__ = ["theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "fix_event_study"]
 
 THEME_COLOURS = [TEAL, ORANGE, RED, "#30638e", "#6a4c93", "#8d6e63", "#2a9d8f", "#999999"]
 
@@ -64,7 +64,7 @@ def theme_crosstab(crosstab: pd.DataFrame, *, row_names=None, ax=None, title="Fo
     return ax
 
 
-def theme_drivers(table: pd.DataFrame, *, planted=None, ax=None, title=None):
+def theme_drivers(table: pd.DataFrame, *, planted=None, planted_label: str = "planted", ax=None, title=None):
     """Each theme's difference in score (raised minus not) with its interval, and the planted value when known.
 
     Draws ``rk.feedback.theme_drivers`` (``difference``) or ``rk.feedback.adjusted_drivers``
@@ -74,7 +74,8 @@ def theme_drivers(table: pd.DataFrame, *, planted=None, ax=None, title=None):
     Parameters
     ----------
     table : DataFrame indexed by theme with ``difference`` or ``effect``, ``ci_low`` and ``ci_high``
-    planted : dict, optional, the true value per theme
+    planted : dict, optional, the true value per theme, on the scale of the estimates
+    planted_label : str, default "planted", the legend's name for the crosses
     ax : matplotlib Axes, optional
     title : str, optional
 
@@ -104,10 +105,11 @@ def theme_drivers(table: pd.DataFrame, *, planted=None, ax=None, title=None):
     ax.errorbar(x, y, xerr=[x - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - x], fmt="none",
                 ecolor=TEAL, capsize=3, label=f"{level} interval".strip())
     if planted is not None:
-        ax.plot([planted.get(t, np.nan) for t in table.index], y, "x", color=RED, ms=8, mew=2, label="planted")
+        ax.plot([planted.get(t, np.nan) for t in table.index], y, "x", color=RED, ms=8, mew=2, label=planted_label)
     ax.axvline(0, color="grey", ls=":")
     ax.set_yticks(y, [str(t) for t in table.index])
     score = table.attrs.get("score_col", "score")
+    score = score.upper() if str(score).lower() in ("nps", "csat") else score
     unit = "NPS points" if table.attrs.get("metric") == "nps" else f"mean {score}"
     what = "others alike held fixed" if column == "effect" else "raised minus not raised"
     ax.set(xlabel=f"difference in {unit} ({what})", title=title or f"Themes and {score}")
@@ -117,7 +119,13 @@ def theme_drivers(table: pd.DataFrame, *, planted=None, ax=None, title=None):
 
 
 def service_levels(table: pd.DataFrame, *, measure: str = "resolution", ax=None, title=None):
-    """Median time to first response or to resolution per group, with intervals, beside the resolved items' mean.
+    """Median time to first response or to resolution per group, with intervals, beside the resolved items' median
+    and mean.
+
+    The bar is the Kaplan-Meier median (open items counted as still waiting); a median not reached
+    (infinite: fewer than half the items were done by the end) draws no bar but the words "median
+    not reached". For resolution, a dot marks the median of the resolved items alone (the open
+    ones dropped: too short) and a diamond their mean (pulled up by a few long waits).
 
     Parameters
     ----------
@@ -151,12 +159,20 @@ def service_levels(table: pd.DataFrame, *, measure: str = "resolution", ax=None,
     ax = _axes(ax, (7, 0.45 * len(table) + 1.4))
     y = np.arange(len(table))
     median = table[column].to_numpy(float)
-    ax.barh(y, median, color=TEAL, alpha=0.8, label="median (open items counted)")
-    upper = np.where(np.isfinite(table[high].to_numpy(float)), table[high].to_numpy(float), median)
-    ax.errorbar(median, y, xerr=[median - table[low].to_numpy(float), upper - median], fmt="none", ecolor="black",
-                capsize=3, label=f"{_level(table.attrs.get('confidence'))} interval".strip())
+    reached = np.isfinite(median)
+    ax.barh(y, np.where(reached, median, 0.0), color=TEAL, alpha=0.8, label="median (open items counted)")
+    lows, highs = table[low].to_numpy(float)[reached], table[high].to_numpy(float)[reached]
+    upper = np.where(np.isfinite(highs), highs, median[reached])           # an open-ended interval: no upper whisker
+    ax.errorbar(median[reached], y[reached], xerr=[median[reached] - lows, upper - median[reached]], fmt="none",
+                ecolor="black", capsize=3, label=f"{_level(table.attrs.get('confidence'))} interval".strip())
+    if measure == "resolution" and "median_days_resolved" in table.columns:
+        ax.plot(table["median_days_resolved"].to_numpy(float), y, "o", color=ORANGE, mec="black",
+                label="median of the resolved only")
     if measure == "resolution" and "mean_days_resolved" in table.columns:
         ax.plot(table["mean_days_resolved"].to_numpy(float), y, "D", color=RED, label="mean of the resolved only")
+    for row in y[~reached]:
+        ax.annotate("median not reached", (0, row), xytext=(4, 0), textcoords="offset points", va="center",
+                    fontsize="small")
     ax.set_yticks(y, [str(t) for t in table.index])
     ax.set(xlabel=f"time to {measure.replace('_', ' ')} ({unit})", title=title or f"Time to {measure.replace('_', ' ')}")
     ax.legend(frameon=False, fontsize="small")
@@ -261,4 +277,63 @@ def gap_estimates(estimates: dict, *, planted=None, ax=None, title="Estimates wi
     ax.set(xlabel="percentage points", title=title)
     ax.legend(frameon=False, fontsize="small")
     ax.grid(axis="x", alpha=0.3)
+    return ax
+
+
+def fix_event_study(table: pd.DataFrame, *, planted=None, ax=None, title=None):
+    """A fixed theme against its comparison, period by period around the fix (``rk.feedback.fix_event_study``).
+
+    A dot and its interval per period (the change of the theme's items relative to the
+    comparison's since the reference period, in percent), an open circle at the reference (0 by
+    definition), a dashed line where the fix shipped, a dotted line at no change and, when given,
+    the planted change after the fix as a red line.
+
+    Parameters
+    ----------
+    table : DataFrame from ``rk.feedback.fix_event_study``
+    planted : float, optional, the true change after the fix (a fraction: -0.45 for 45% fewer)
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InputError
+        For a table without the columns it draws.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"change": [0.1, 0.0, -0.4], "change_low": [-0.2, np.nan, -0.6],
+    ...                   "change_high": [0.5, np.nan, -0.1]}, index=pd.Index([-2, -1, 0], name="period"))
+    >>> [float(x) for x in fix_event_study(t).lines[0].get_ydata()]
+    [10.0, -40.0]
+    """
+    _columns(table, ["change", "change_low", "change_high"])
+    ax = _axes(ax, (7, 3.5))
+    k = table.index.to_numpy(dtype=float)
+    value = 100 * table["change"].to_numpy(float)
+    low, high = 100 * table["change_low"].to_numpy(float), 100 * table["change_high"].to_numpy(float)
+    has = np.isfinite(low) & np.isfinite(high)
+    level = _level(table.attrs.get("confidence"))
+    ax.plot(k[has], value[has], "o", color=TEAL, label="estimate")
+    ax.errorbar(k[has], value[has], yerr=[(value - low)[has], (high - value)[has]], fmt="none", ecolor=TEAL, capsize=3,
+                label=f"{level} interval".strip())
+    ax.plot(k[~has], value[~has], "o", mfc="white", color=TEAL, label="reference (0 by definition)")
+    ax.axvline(-0.5, color="grey", ls="--", lw=1)
+    ax.axhline(0, color="grey", ls=":")
+    if planted is not None:
+        after = k[k >= 0]
+        ax.plot([-0.5, after.max() + 0.5] if len(after) else [], [100 * planted] * (2 if len(after) else 0), "-",
+                color=RED, lw=1.5, label="planted")
+    theme = table.attrs.get("theme", "the theme")
+    days = table.attrs.get("period_days")
+    unit = "months" if days is not None and abs(days - 365.25 / 12) < 1e-9 else "periods"
+    ax.set(xlabel=f"{unit} from the fix (the fix ships at the dashed line)",
+           ylabel="change against the comparison (%)", title=title or f"{theme}: items against the comparison themes")
+    ax.set_xticks(k)
+    ax.legend(frameon=False, fontsize="small")
+    ax.grid(axis="y", alpha=0.3)
     return ax
