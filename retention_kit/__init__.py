@@ -29,8 +29,8 @@ from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
 __version__ = "0.2.0"
 
-_LAZY = ("churn", "clv", "dashboard", "exercises", "experiments", "feedback", "plots", "segments", "survival", "uncertainty",
-         "warehouse", "widgets")
+_LAZY = ("churn", "clv", "dashboard", "exercises", "experiments", "feedback", "plots", "programs", "segments",
+         "survival", "uncertainty", "warehouse", "widgets")
 
 
 def __getattr__(name: str):
@@ -75,4 +75,4 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
-           "segments", "churn", "experiments", "feedback", "metric_dictionary"]
+           "segments", "churn", "experiments", "programs", "feedback", "metric_dictionary"]

@@ -10,6 +10,8 @@ Taught in the lesson on predictive churn, on :func:`retention_kit.datasets.strea
   :func:`predict_churn`;
 * ``evaluation``: :func:`auc` with DeLong's interval, :func:`lift_table`, :func:`precision_at_k`,
   :func:`early_warning` (which signs move first) and :func:`permutation_importance_table`;
+* ``encoding`` (lesson 13): :class:`CustomerEncoder` and :func:`tenure_bands`; ``lead_time`` (lesson 14):
+  :func:`score_cutoffs`, :func:`flag_lead_times` and :func:`lead_time_summary`;
 * ``campaign``: :func:`expected_campaign_profit` (Verbeke et al. 2012), :func:`profit_curve`,
   :func:`best_share`;
 * ``explorer``: :func:`campaign_view` and :func:`campaign_explorer` (imported on first use: they need
@@ -22,7 +24,7 @@ from __future__ import annotations
 import importlib
 
 from .campaign import best_share, expected_campaign_profit, profit_curve
-from .encoding import CustomerEncoder, tenure_bands  # noqa: F401  (lesson 13: a customer table for the model)
+from .encoding import CustomerEncoder, tenure_bands
 from .evaluation import SIGNALS, auc, early_warning, lift_table, permutation_importance_table, precision_at_k
 from .features import LABEL, PLAN_ORDER, churn_labels, features_as_of
 from .lead_time import flag_lead_times, lead_time_summary, median_interval, score_cutoffs
@@ -41,4 +43,4 @@ __all__ = ["features_as_of", "churn_labels", "time_split", "ChurnSplit", "fit_ch
            "lift_table", "precision_at_k", "early_warning", "permutation_importance_table",
            "expected_campaign_profit", "profit_curve", "best_share", "campaign_view", "campaign_explorer", "LABEL",
            "PLAN_ORDER", "SIGNALS", "MODELS", "score_cutoffs", "flag_lead_times", "lead_time_summary",
-           "median_interval"]
+           "median_interval", "CustomerEncoder", "tenure_bands"]

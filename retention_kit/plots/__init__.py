@@ -6,7 +6,7 @@ kit's results in. Labels of intervals follow the ``confidence`` the results were
 Nothing here calls ``plt.show()`` or changes global settings. seaborn draws the heatmap and the
 histograms; matplotlib the rest. Submodules: ``surveys`` (lessons 01-02), ``lifetimes``
 (03-04), ``value`` (05-07),
-``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``), ``feedback`` (11), ``experiments`` (12).
+``models`` (model checks, 04 and 07), ``warehouse`` (08), ``segments`` (09), ``churn`` (10, and the control chart of ``rk.experiments``), ``feedback`` (11), ``experiments`` (12), ``membership`` (the Amazon Prime case study).
 """
 from ._common import CATEGORY_COLOURS, ORANGE, RED, TEAL
 from .lifetimes import (churn_over_time, cohort_heatmap, compounding, metric_over_time, retention_curves,
@@ -17,6 +17,7 @@ from .feedback import (fix_event_study, gap_estimates, items_over_time, service_
                        theme_drivers)
 from .churn import calibration, control_chart, early_warning, feature_importance, lift_gain, profit_curve
 from .experiments import experiment_intervals, policy_values, qini_curves, uplift_bars
+from .membership import benefit_usage, estimate_intervals, group_trends, propensity_overlap, selection_curves
 from .segments import cluster_choice, offer_values, segment_profiles
 from .warehouse import quality_findings, raw_vs_clean
 from .telco import log_minus_log, stratified_differences
@@ -30,5 +31,6 @@ __all__ = ["score_distribution", "nps_waves", "nps_interval_width", "rates_with_
            "cohort_projection", "quality_findings", "raw_vs_clean", "calibration", "lift_gain", "profit_curve", "early_warning",
            "feature_importance", "control_chart", "uplift_bars", "qini_curves", "policy_values",
            "experiment_intervals", "segment_profiles", "cluster_choice", "offer_values",
-           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "fix_event_study", "log_minus_log", "stratified_differences",
+           "theme_crosstab", "theme_drivers", "service_levels", "items_over_time", "gap_estimates", "fix_event_study",
+           "group_trends", "estimate_intervals", "propensity_overlap", "benefit_usage", "selection_curves", "log_minus_log", "stratified_differences",
            "CATEGORY_COLOURS", "TEAL", "ORANGE", "RED"]

@@ -110,6 +110,8 @@ EXPLORERS = {
         int(r[0]), r[1], r[2])[0]),
     "13_real_data_telco.ipynb": dict(slider=0, moves=3, expected=lambda r: _telco_campaign_view(r[0], r[1])[0]),
     "14_data_driven_customer_success.ipynb": dict(slider=0, moves=3, expected=lambda r: _lead_time_view(r[0])[0]),
+    "amazon_prime.ipynb": dict(slider=1, moves=3,
+                               expected=lambda r: rk.programs.membership.selection_view(r[0], r[1])[0]),
 }
 
 
