@@ -418,12 +418,12 @@ def lesson12():
     return offer_test()
 
 
-def uplift_top_30():
+def uplift_top_20():
     """k (treated rate - control rate) among the top k, in pandas, on the lesson's two-model uplift (its fit is
     tested in test_uplift)."""
     from retention_kit.exercises.lesson12 import two_model_uplift
     evaluation = lesson12()[3]
-    top = two_model_uplift().sort_values(ascending=False, kind="stable").index[:int(round(0.3 * len(evaluation)))]
+    top = two_model_uplift().sort_values(ascending=False, kind="stable").index[:int(round(0.2 * len(evaluation)))]
     part = evaluation.loc[top]
     t, y = part["treated"], part["retained"]
     return len(part) * (y[t].mean() - y[~t].mean())
@@ -457,7 +457,7 @@ def sample_size_64_67():
 INDEPENDENT.update({
     "12-sample-size": sample_size_64_67,
     "12-uplift-discount-users": uplift_discount_users,
-    "12-uplift-top-30": uplift_top_30,
+    "12-uplift-top-20": uplift_top_20,
     "12-upsell-basic-to-premium": lambda: 0.6 * 18 * 1.01 / 0.06 - 0.6 * 8 * 1.01 / 0.06,
     "12-lift-kids-screen": lift_kids_screen,
     "12-holdout-effect": holdout_effect,

@@ -51,7 +51,8 @@ def _loop_gap_resolved():
     wrote["tenure_band"] = pd.cut(wrote["tenure_years"], bins, right=False, labels=labels)
     resolved = wrote[wrote["any_resolved"]]
     gap = feedback.loop_gap(resolved, strata=["plan", "tenure_band"])
-    return Solution(gap.value, dict(naive=gap.naive, low=gap.ci[0], high=gap.ci[1], customers=len(resolved),
+    return Solution(gap.value, dict(naive=100 * gap.naive, low=100 * gap.ci[0], high=100 * gap.ci[1],
+                                    points=100 * gap.value, customers=len(resolved),
                                     left_out=len(wrote) - len(resolved)))
 
 
@@ -69,8 +70,9 @@ register(
              _billing_customers,
              "{n:,} of the {customers:,} customers who wrote: {answer:.1%}. A share of customers, not of items: a "
              "customer with three billing items counts once.",
-             "count customers, not items: the customer view has one row per customer and a True/False column per "
-             "theme; keep those who sent at least one item", abs_tol=5e-4, unit="fraction"),
+             "use the keyword rules' theme of each item (the customer view's True/False column per theme), not a "
+             "search for any billing word, and count customers, not items: keep those who sent at least one item",
+             abs_tol=5e-4, unit="fraction"),
     Exercise("11-issues-within-3-days", "share of issues resolved within 3 days", _within_target,
              "{answer:.1%} of the {n:,} issues whose 3 days had passed by the end of 2025. Only those count: an issue "
              "opened on 30 December has not had its chance yet.",
@@ -78,8 +80,8 @@ register(
              "as observation_period_end", abs_tol=5e-4, unit="fraction"),
     Exercise("11-loop-gap-resolved", "the closed-loop renewal gap within plan and tenure band, among customers with "
              "a resolved item", _loop_gap_resolved,
-             "{answer:+.1%} (95% interval {low:+.1%} to {high:+.1%}) among the {customers:,} customers with a resolved "
-             "item, against a naive {naive:+.1%} among them. The {left_out:,} writers without one could not have been "
+             "{points:+.1f} points (95% interval {low:+.1f} to {high:+.1f}) among the {customers:,} customers with a "
+             "resolved item, against a naive {naive:+.1f} among them. The {left_out:,} writers without one could not have been "
              "told what happened: kept, they sit in the 'not closed' group without ever having had the chance. Still "
              "an association.",
              "only an item that was resolved can have its loop closed: keep the customers who wrote and had at least "

@@ -122,7 +122,7 @@ register(
              "customers censored. If the table holds only one month of departures, that reading leaves out earlier "
              "ones and the curve is too high; if churners were over-sampled, too low.",
              "the curves by contract of section 2 already hold it: a fitted Kaplan-Meier curve can be read at any "
-             "time (lesson 04)", abs_tol=5e-4, unit="fraction"),
+             "time (lesson 04)", abs_tol=0.005, unit="fraction"),
     Exercise("13-support-gap-dsl", "pooled difference in churn, no tech support minus tech support, DSL customers, "
              "within contract x tenure band", _support_gap_dsl,
              "{answer:+.3f} ({low:+.3f} to {high:+.3f}) over {k} strata, against a crude {crude:+.3f}: among DSL "
@@ -134,8 +134,8 @@ register(
     Exercise("13-cox-support-fiber", "hazard ratio of tech support among fiber-optic customers, stratified by contract",
              _cox_support_fiber,
              "{answer:.2f} ({low:.2f} to {high:.2f}) over {n:,} fiber customers: at the same tenure and on the same "
-             "contract, those with support leave at about {answer:.0%} of the rate of those without, *averaged over "
-             "tenures*. Among fiber customers support fails the proportional-hazards check (p = {ph:.0e}), so the "
+             "contract, those with support leave at about {answer:.0%} of the rate of those without, averaged over "
+             "tenures. Among fiber customers support fails the proportional-hazards check (p = {ph:.0e}), so the "
              "ratio is not the same at every tenure. Still an association: who buys support, and who drops it before "
              "leaving, is not random.",
              "section 3's stratified model, fitted on the fiber customers only, with support as its one covariate "
@@ -147,7 +147,7 @@ register(
              "measured here.",
              "the acceptance rate enters every customer's expected profit, so the whole profit curve of section 7 "
              "changes; rebuild it under the new rate and find where it peaks (a share of the held-out customers)",
-             abs_tol=5e-4, unit="fraction"),
+             abs_tol=0.005, unit="fraction"),
     Exercise("13-judge-support", "what the Telco numbers say about giving every customer free tech support",
              lambda: Solution("d"),
              "the gap shrinks as contract, tenure and internet type are held fixed; what remains is an association, "

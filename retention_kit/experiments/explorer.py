@@ -143,6 +143,9 @@ def experiment_explorer(*, n_per_arm: int = 700, p_control: float = 0.10, effect
     >>> explorer.controls["n_per_arm"].value = 2_800
     >>> "power 100%" in explorer.label.value
     True
+    >>> explorer.controls["p_control"].value = 0.9; explorer.controls["effect"].value = 0.15
+    >>> "not a rate" in explorer.label.value
+    True
     """
     controls = {
         "n_per_arm": w.IntSlider(n_per_arm, min=100, max=10_000, step=100, description="customers per arm",
@@ -154,6 +157,14 @@ def experiment_explorer(*, n_per_arm: int = 700, p_control: float = 0.10, effect
     }
 
     def view(ax, **values):
+        p_treatment = values["p_control"] + values["effect"]
+        if not 0 <= p_treatment <= 1:                  # say so on the figure rather than freeze the explorer
+            ax.text(0.5, 0.5, "no such test: the treated rate would be outside 0-100%", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_axis_off()
+            return (f"control {values['p_control']:.0%} + effect {100 * values['effect']:+.1f} points = "
+                    f"{p_treatment:.0%}: not a rate. Lower the control rate or the effect."), ax
+        ax.set_axis_on()
         return experiment_view(**values, experiments=experiments, random_state=random_state, ax=ax)
 
     return Explorer(view, controls, title="Experiment size, true effect, power and the intervals a class would see",
