@@ -157,7 +157,7 @@ def exercises() -> dict[str, Exercise]:
     """
     from . import (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07,  # noqa: F401
                    lesson08, lesson09, lesson10, lesson11, lesson12, lesson13,
-                   lesson14, case_amazon_prime)
+                   lesson14, case_amazon_prime, case_spotify_playlists, case_starbucks_rewards)
     return _REGISTRY
 
 

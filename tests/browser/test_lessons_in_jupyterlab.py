@@ -92,6 +92,19 @@ def _lead_time_view(threshold):
     return lead_time_view(scores, subscribers, threshold, observation_period_end=end)
 
 
+def _rewards_policy_view(budget_arm):
+    from retention_kit.exercises.case_starbucks_rewards import case, policies   # the held-out half, the learned policy
+    from retention_kit.programs.rewards import offer_policy_view
+    policy, single = policies()
+    return offer_policy_view(case()[4], {**policy, "budget": budget_arm}, best_single=single, choose_on=case()[3])
+
+
+def _rollout_view(listeners, horizon):
+    from retention_kit.exercises.case_spotify_playlists import rollout_data   # the case study's lifetimes
+    from retention_kit.programs.rollout import rollout_view
+    return rollout_view(rollout_data()[0], listeners, horizon)
+
+
 # the main control of each explorer: how to move it, and the text the kit computes from the readouts after
 EXPLORERS = {
     "01_net_promoter_score.ipynb": dict(slider=1, moves=3,
@@ -110,6 +123,8 @@ EXPLORERS = {
         int(r[0]), r[1], r[2])[0]),
     "13_real_data_telco.ipynb": dict(slider=0, moves=3, expected=lambda r: _telco_campaign_view(r[0], r[1])[0]),
     "14_data_driven_customer_success.ipynb": dict(slider=0, moves=3, expected=lambda r: _lead_time_view(r[0])[0]),
+    "starbucks_rewards.ipynb": dict(select="bogo_5", expected=lambda r: _rewards_policy_view("bogo_5")[0]),
+    "spotify_playlists.ipynb": dict(slider=0, moves=3, expected=lambda r: _rollout_view("new listeners", int(r[0]))[0]),
     "amazon_prime.ipynb": dict(slider=1, moves=3,
                                expected=lambda r: rk.programs.membership.selection_view(r[0], r[1])[0]),
 }
