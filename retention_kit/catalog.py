@@ -3,8 +3,8 @@
 A customer-success team agrees on one definition per metric. Here each entry names the kit function that
 computes the metric; :func:`metric_dictionary` reads the definition from that function's docstring (its
 summary line) and the formula and unit from the :class:`~retention_kit.MetricResult` the function returns
-on a tiny example. The formula is a string written inside each function, beside its computation: reading it
-from the result keeps the dictionary and the code's text together, and ``tests/test_catalog.py`` recomputes
+on a tiny example. The formula is a string written inside each function, beside its computation: reading it from
+the result keeps the dictionary and the code's text together, and ``tests/test_catalog.py`` recomputes
 each example's value by hand from that formula, so a formula that no longer matches the computation fails
 there. What the code cannot say (how often to look, where the data come from, who owns the number, whether
 it leads or lags churn, caveats) is written once in :data:`METRICS`; so is a unit where the function's

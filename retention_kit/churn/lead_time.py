@@ -3,8 +3,8 @@ churner's first flag to the cancellation, beside the false alarms the same thres
 
 A churn model is used as a weekly list: at each cut-off every subscriber still subscribed is scored
 (:func:`score_cutoffs`, features from the weeks before the cut-off only), and those scored at or above a
-threshold are *flagged*. For a churner subscribed throughout the weeks before the cancellation, the *lead time* is the time
-from the first flag in those weeks to the cancellation itself (:func:`flag_lead_times`); a flag is
+threshold are *flagged*. For a churner subscribed throughout the weeks before the cancellation, the *lead time* is the time from
+the first flag in those weeks to the cancellation itself (:func:`flag_lead_times`); a flag is
 *true* when the subscriber cancels within the model's horizon after it, a *false alarm* otherwise,
 counted per flag-week and per subscriber at the first flag (:func:`lead_time_summary` puts them together). Taught in the lesson on a data-driven customer-success team.
 """

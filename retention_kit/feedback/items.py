@@ -15,8 +15,8 @@ __all__ = ["require_texts", "item_labels", "customer_view"]
 def require_texts(texts, name: str = "texts") -> pd.Series:
     """Free texts checked: a Series (or list) of strings, none missing or blank.
 
-    A missing or empty text cannot be given a theme; rather than drop it (the item would vanish
-    from every count) the kit refuses it and names the rows.
+    A missing or empty text cannot be given a theme; rather than drop it (the item would vanish from
+    every count) the kit refuses it and names the rows.
 
     Parameters
     ----------

@@ -9,8 +9,8 @@ non-members in the same calendar months and says what it assumes:
 * :func:`weighted_difference` (the common core of every estimator), :func:`strata_weights` (stratified
   matching on pre-join behaviour), :func:`propensity_scores` and :func:`ipw_weights` (inverse-
   propensity weighting);
-* in ``membership_value`` (re-exported here): :func:`naive_difference`, :func:`diff_in_diff` (change
-  from the pre to the post window), :func:`overlap_summary` and :func:`balance` (positivity and
+* in ``membership_value`` (re-exported here): :func:`naive_difference`, :func:`diff_in_diff` (change from
+  the pre to the post window), :func:`overlap_summary` and :func:`balance` (positivity and
   balance checks), :func:`estimates`, :func:`ipw_bootstrap` (an interval that refits the
   propensity) and :func:`clv_gap`;
 * in ``membership_explorer`` (re-exported here): :func:`benefit_usage` and :func:`monthly_means`
@@ -50,8 +50,8 @@ def customer_table(data: pd.DataFrame, *, windows: dict | None = None, customer_
     Windows are half-open calendar months ``[start, end)``: ``pre`` (behaviour before anyone joins),
     then the join window ``[pre end, post start)``, then ``post`` (the outcomes, in the same calendar
     months for members and non-members). A member joined in the join window. Per customer:
-    pre_orders and pre_spend = orders and spend per active month of the pre window; tenure = months
-    from the first order to the pre window's end; post_orders and post_spend = per active month of the
+    pre_orders and pre_spend = orders and spend per active month of the pre window; tenure = months from
+    the first order to the pre window's end; post_orders and post_spend = per active month of the
     post window (NaN for a customer who lapsed right after the join window); retained = active in the
     post window's last month; band = the pre_orders band of ``FREQUENCY_BANDS``; for each benefit
     column present, used at least once in the post window.
