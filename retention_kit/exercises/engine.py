@@ -135,7 +135,7 @@ def register(*items: Exercise) -> None:
     >>> register(*exercises().values())   # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: exercise '00-warm-up' is registered twice
+    ValueError: exercise '...' is registered twice
     """
     for item in items:
         if item.exercise_id in _REGISTRY:
