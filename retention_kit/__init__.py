@@ -23,7 +23,7 @@ from .metrics import (churn_by_period, churn_rate, churn_rate_by, compound_churn
                       nps, nps_category, nps_difference, nps_sample_size, nps_sample_size_for_change, periodic_churn, proportion,
                       purchase_counts, rate_by, repeat_probability_by_count, repeat_purchase_rate, retention_cost,
                       retention_rate)
-from .results import MetricResult, money
+from .results import MetricResult, money, p_text
 from .summaries import calibration_holdout_summary, rfm_summary
 from .validation import DAYS, TIME_UNITS, DataWarning, InputError
 
@@ -72,7 +72,7 @@ __all__ = ["nps", "nps_category", "nps_difference", "nps_sample_size", "nps_samp
            "churn_rate_by", "retention_rate", "churn_by_period", "compound_churn", "periodic_churn",
            "expected_lifetime", "repeat_purchase_rate", "purchase_counts", "repeat_probability_by_count",
            "retention_cost", "proportion", "rate_by", "rfm_summary", "calibration_holdout_summary", "cohort_table",
-           "check", "MetricResult", "money", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
+           "check", "MetricResult", "money", "p_text", "InputError", "DataWarning", "TIME_UNITS", "DAYS", "clv", "cohorts", "dashboard",
            "datasets",
            "exercises", "metrics", "plots", "summaries", "survival", "uncertainty", "validation", "widgets", "warehouse",
            "segments", "churn", "experiments", "programs", "feedback", "metric_dictionary"]

@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["MetricResult", "format_value", "require_result", "money", "money_text", "html_text", "NO_MATH"]
+__all__ = ["MetricResult", "format_value", "require_result", "money", "money_text", "p_text", "html_text", "NO_MATH"]
 
 _TIME_UNITS = ("hour", "day", "week", "month", "quarter", "year")
 
@@ -80,6 +80,37 @@ def money(value: float, decimals: int = 0) -> str:
     \\$451,651 \\$378.90
     """
     return "\\\\" + money_text(value, decimals)
+
+
+def p_text(p_value: float) -> str:
+    """A p-value for a table or prose: three decimals, and "< 0.001" below that (never "0.000").
+
+    Parameters
+    ----------
+    p_value : float, from 0 to 1
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputError
+        For a value that is not a number from 0 to 1.
+
+    Examples
+    --------
+    >>> p_text(0.04917), p_text(0.0000312), p_text(1.0)
+    ('0.049', '< 0.001', '1.000')
+    """
+    from .validation.errors import InputError
+    try:
+        value = float(p_value)
+    except (TypeError, ValueError):
+        value = math.nan
+    if not 0.0 <= value <= 1.0:          # NaN fails too
+        raise InputError(f"p_value={p_value!r} must be a probability from 0 to 1, such as a test's p_value.")
+    return "< 0.001" if value < 0.0005 else f"{value:.3f}"
 
 
 def html_text(text: str) -> str:

@@ -146,3 +146,32 @@ def test_a_wrong_numpy_answer_is_echoed_as_a_plain_number():
     with warnings.catch_warnings():
         warnings.simplefilter("error")                       # no FutureWarning from float() of a Series
         assert rk.check("07-formula-start", pd.Series([23.20 * 1.01 / 0.05])).correct
+
+
+def test_a_known_wrong_turn_is_named_without_giving_the_answer():
+    """Exercise 3 of the Spotify case study: the cost charged per week instead of per month, computed here with the
+    rollout's value function directly, gets feedback that names the step, not only 'not it yet'."""
+    from retention_kit.exercises import case_spotify_playlists as ex
+    from retention_kit.programs.rollout import rollout_value
+    f = ex.curves("new")
+    v, _ = ex.value_at_horizon(f["control"])
+    weekly = rollout_value(f["playlists"], f["control"], horizon=26, margin_per_period=0.30 * 10.99 / (365.25 / 12 / 7),
+                           value_at_horizon=v, cost_per_period=0.10).value
+    wrong = rk.check("spotify-net-value-new", weekly)
+    assert wrong.correct is False and "10 cents a week" in wrong.message and "Hint" in wrong.message
+    gross = rollout_value(f["playlists"], f["control"], horizon=26, margin_per_period=0.30 * 10.99 / (365.25 / 12 / 7),
+                          value_at_horizon=v).value
+    assert "before the playlists' cost" in rk.check("spotify-net-value-new", gross).message
+    assert rk.check("spotify-net-value-new", gross + 1_000).message.startswith(f"{gross + 1_000:.6g} is not it yet.\n")
+    from retention_kit.exercises.engine import solution
+    right = solution("spotify-net-value-new")
+    assert all(abs(value - right.answer) > 0.5 for value in right.mistakes.values())   # a right answer is never a mistake
+    assert len({round(value) for value in right.mistakes.values()}) == len(right.mistakes)
+
+
+def test_p_values_are_never_shown_as_zero():
+    assert [rk.p_text(p) for p in (0.0, 0.00049, 0.0012, 0.0496, 1.0)] == ["< 0.001", "< 0.001", "0.001", "0.050",
+                                                                          "1.000"]
+    for bad in (-0.1, 1.5, float("nan"), "small"):
+        with pytest.raises(rk.InputError, match="p_value"):
+            rk.p_text(bad)

@@ -43,6 +43,14 @@ def test_tenure_and_cancellations_are_consistent(rollout):
             + pd.to_timedelta(7 * np.floor(weeks_in.to_numpy()), unit="D")).all()
     assert np.allclose(last.loc[weeks_in.index, "days"], 7 * (weeks_in - np.floor(weeks_in)), atol=1e-4)
     assert (listening["playlist_minutes"] <= listening["minutes"]).all()
+    # nobody listens before joining: a pre-period week holds the days from the start date to the week's end
+    pre = listening[listening["week"] < "2025-03-03"].merge(subs[["customer_id", "start_date"]], on="customer_id")
+    by_hand = ((pre["week"] + pd.Timedelta(days=7) - pre["start_date"]).dt.days).clip(upper=7)
+    assert (pre["days"] == by_hand).all() and (pre["days"] > 0).all()
+    late = subs.loc[subs["start_date"] > "2025-02-03", "customer_id"]
+    assert len(late) > 50 and pre["customer_id"].isin(late).any()
+    assert (listening[listening["customer_id"].isin(late)].groupby("customer_id")["week"].min()
+            == subs.set_index("customer_id").loc[late, "start_date"].dt.to_period("W-SUN").dt.start_time).all()
     control = listening["customer_id"].isin(subs.loc[~subs["treated"], "customer_id"])
     assert (listening.loc[control | (listening["week"] < "2025-03-03"), "playlist_minutes"] == 0).all()
 
@@ -63,7 +71,8 @@ def test_the_planted_hazard_ratios_and_listening_generated_the_data(rollout):
                                          chosen.loc[chosen["treated"] == flag, "churned"])
             assert float(km.survival_function_at_times(26).iloc[0]) == pytest.approx(planted[f"retained_{arm}"], abs=0.02)
     # before the rollout, each subscriber listens their usual minutes a week on average (no arm differs)
-    before = listening[listening["week"] < "2025-03-03"].groupby("customer_id")["minutes"].mean()
+    pre = listening[listening["week"] < "2025-03-03"].groupby("customer_id")[["minutes", "days"]].sum()
+    before = pre["minutes"] / (pre["days"] / 7)
     usual = truth["subscribers"]["usual_minutes"]
     assert before.mean() == pytest.approx(usual.mean(), rel=0.03)
 

@@ -96,7 +96,8 @@ def make_playlist_rollout(n_subscribers: int = 20_000, *, random_state=None):
         ``end_date`` (the cancellation instant, NaT if none before 2025-09-01). ``data.listening``,
         one row per subscriber and week subscribed from 4 weeks before the rollout, sorted by
         customer and week: ``customer_id``, ``week`` (the Monday), ``days`` (days subscribed in the
-        week, 7 but in the week of a cancellation), ``sessions``, ``minutes``, ``playlist_minutes``
+        week: 7 but in the week of joining or of a cancellation; a subscriber who joined less than 4 weeks
+        before the rollout has fewer, shorter pre-period weeks), ``sessions``, ``minutes``, ``playlist_minutes``
         (0 before the rollout and in the control arm).
         ``truth``: ``subscribers`` (indexed by ``customer_id``: ``usual_minutes`` [a week], ``appetite``,
         ``playlist_share`` s_i, ``hazard_control`` and ``hazard_treated`` [a week]), the planted
@@ -144,7 +145,8 @@ def make_playlist_rollout(n_subscribers: int = 20_000, *, random_state=None):
 
     weeks = np.arange(-WEEKS_BEFORE, WEEKS_AFTER)
     days = 7 * np.clip(cancel[:, None] - np.maximum(weeks, 0)[None, :], 0, 1)
-    days[:, weeks < 0] = 7.0
+    before = weeks < 0          # days subscribed in each pre-period week: none before the day the subscriber joined
+    days[:, before] = np.clip(tenure_days[:, None] - 7.0 * (-weeks[before] - 1)[None, :], 0, 7)
     who, col = np.nonzero(days > 0)
     week_no, d = weeks[col], days[who, col]
     on = treated[who] & (week_no >= 0)

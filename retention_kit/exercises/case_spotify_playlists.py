@@ -51,12 +51,13 @@ def value_at_horizon(fitter):
     return clv.value / (1 + DISCOUNT) ** (HORIZON / WEEKS_PER_MONTH), retention
 
 
-def _value(listener, cost_per_month=0.0):
+def _value(listener, cost_per_month=0.0, *, cost_per_week=None):
     from ..programs.rollout import rollout_value
     f = curves(listener)
     v, retention = value_at_horizon(f["control"])
     r = rollout_value(f["playlists"], f["control"], horizon=HORIZON, margin_per_period=GROSS_MARGIN * FEE
-                      / WEEKS_PER_MONTH, value_at_horizon=v, cost_per_period=cost_per_month / WEEKS_PER_MONTH)
+                      / WEEKS_PER_MONTH, value_at_horizon=v,
+                      cost_per_period=cost_per_month / WEEKS_PER_MONTH if cost_per_week is None else cost_per_week)
     return r, v, retention
 
 
@@ -80,10 +81,23 @@ def _adjusted_sessions_long_time():
 
 
 def _net_value_new():
+    from ..survival import restricted_mean
     r, _, _ = _value("new", COST_PER_MONTH)
+    gross = _value("new")[0].value
+    weeks_in_half_year = restricted_mean(curves("new")["playlists"], horizon=HORIZON).value
+    mistakes = {
+        "that is the value before the playlists' cost; subtract what they cost per 10,000 treated new listeners":
+            gross,
+        "that charges 10 cents a week: the curves count weeks, so a monthly cost is divided by the weeks in a "
+        "month": _value("new", cost_per_week=COST_PER_MONTH)[0].value,
+        "that charges 10 dollars: 10 cents is 0.10": _value("new", 100 * COST_PER_MONTH)[0].value,
+        "that counts the cost only within the half-year, while the value counts the months after it too: count "
+        "costs over the same lifetime as the value":
+            gross - 10_000 * COST_PER_MONTH / WEEKS_PER_MONTH * weeks_in_half_year,
+    }
     return Solution(r.value, dict(low=_dollars(r.ci[0]), high=_dollars(r.ci[1]), cost=money_text(r.cost),
                                   shown=_dollars(r.value), cents=100 * COST_PER_MONTH,
-                                  months=r.treated_periods / WEEKS_PER_MONTH))
+                                  months=r.treated_periods / WEEKS_PER_MONTH), mistakes)
 
 
 def _long_time_listening_share():

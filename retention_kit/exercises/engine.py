@@ -54,12 +54,18 @@ class Feedback:
 
 @dataclass(frozen=True)
 class Solution:
-    """An expected answer and the facts its explanation quotes (``{name}`` in the ``why`` template).
+    """An expected answer, the facts its explanation quotes (``{name}`` in the ``why`` template), and the
+    values of common wrong turns.
+
+    ``mistakes`` maps what went wrong (such as "that is the value before the cost: subtract it") to the
+    number that wrong turn gives; a wrong answer within the exercise's tolerance of one is told that,
+    not only "not it yet". It names the step, never the right number.
 
     Parameters
     ----------
     answer : the expected answer
     facts : dict, the numbers the explanation quotes
+    mistakes : dict from str to float, optional
 
     Examples
     --------
@@ -69,6 +75,7 @@ class Solution:
 
     answer: Any
     facts: dict = field(default_factory=dict)
+    mistakes: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -193,7 +200,7 @@ def solution(exercise_id: str) -> Solution:
             answer = values[0]
     if isinstance(answer, (np.floating, np.integer, np.bool_)):
         answer = answer.item()
-    return Solution(answer, result.facts)
+    return Solution(answer, result.facts, result.mistakes)
 
 
 def expected_answer(exercise_id: str):
@@ -285,6 +292,9 @@ def check(exercise_id: str, answer: Any) -> Feedback:
         if not ok and ex.unit == "fraction" and _close(value / 100, float(expected), ex):
             return Feedback(exercise_id, False, f"{value:g} looks like a percentage; this exercise asks for a "
                                                 f"fraction (divide by 100).")
+        for wrong_turn, wrong_value in result.mistakes.items():
+            if not ok and _close(value, float(wrong_value), ex):
+                return Feedback(exercise_id, False, f"{value:.6g} is not it yet: {wrong_turn}.\n  Hint: {ex.hint}.")
     if ok:
         return Feedback(exercise_id, True, "correct. " + ex.why.format(answer=expected, **result.facts))
     shown = f"{float(answer):.6g}" if ex.kind not in ("bool", "choice") else repr(answer)   # not np.float64(...)

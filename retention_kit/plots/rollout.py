@@ -173,7 +173,8 @@ def retention_gap(fitter_treated, fitter_control, *, horizon: float | None = Non
         grid = np.linspace(0, float(horizon), 400)
         st = 100 * fitter_treated.survival_function_at_times(grid).to_numpy()
         sc = 100 * fitter_control.survival_function_at_times(grid).to_numpy()
-        ax.fill_between(grid, sc, st, color="grey", alpha=0.35, lw=0, label="area between (restricted mean)")
+        ax.fill_between(grid, sc, st, facecolor="none", edgecolor="0.2", hatch="////", lw=0, zorder=3,
+                        label="area between (restricted mean)")      # hatched: it shows over the bands
         ax.axvline(horizon, color="grey", ls=":", lw=1)
     unit = getattr(fitter_treated, "time_unit", None)
     low = min(float(fitter_treated.survival_function_.min().iloc[0]), float(fitter_control.survival_function_.min().iloc[0]))

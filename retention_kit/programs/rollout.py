@@ -283,7 +283,7 @@ def _describe(curves, group, horizon, plot):
     treated, control = curves
     kept = retained_difference(treated, control, horizon=horizon)
     area = restricted_mean_difference(treated, control, horizon=horizon)
-    text = (f"{group}, {horizon:g} weeks after the rollout: {kept.retained_treated:.1%} still subscribed with "
+    text = (f"{group}, {horizon:g} {'week' if horizon == 1 else 'weeks'} after the rollout: {kept.retained_treated:.1%} still subscribed with "
             f"playlists, {kept.retained_control:.1%} without; {kept.value:+,.0f} per 10,000 exposed "
             f"({kept.ci[0]:+,.0f} to {kept.ci[1]:+,.0f}); restricted mean {area.value:+.2f} weeks "
             f"({area.ci[0]:+.2f} to {area.ci[1]:+.2f})")
