@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .engines import engine_calibration_holdout_summary, engine_input, engine_rfm_summary, is_engine_input
+from .engines import engine_calibration_holdout_summary, engine_input, engine_rfm_summary
 from .validation import (InputError, is_period_start, period_numbers, require_time_unit, require_transactions,
                          warn_data)
 
@@ -97,7 +97,7 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
     {1: {'frequency': 1.0, 'recency': 10.0, 'T': 30.0, 'monetary_value': 30.0}, 2: {'frequency': 0.0, 'recency': 0.0, 'T': 26.0, 'monetary_value': 0.0}}
     """
     time_unit = require_time_unit(time_unit)
-    if not isinstance(transactions, pd.DataFrame) and is_engine_input(transactions):
+    if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
         return engine_rfm_summary(engine_input(transactions, "transactions"), customer_id_col=customer_id_col,
                                   datetime_col=datetime_col, monetary_value_col=monetary_value_col,
                                   observation_period_end=observation_period_end, time_unit=time_unit)
@@ -181,7 +181,7 @@ def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_perio
     {'frequency_cal': 1.0, 'recency_cal': 4.0, 'T_cal': 30.0, 'monetary_value_cal': 6.0, 'frequency_holdout': 1.0, 'duration_holdout': 28.0}
     """
     time_unit = require_time_unit(time_unit)
-    if not isinstance(transactions, pd.DataFrame) and is_engine_input(transactions):
+    if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
         return engine_calibration_holdout_summary(
             engine_input(transactions, "transactions"), calibration_period_end=calibration_period_end,
             observation_period_end=observation_period_end, customer_id_col=customer_id_col, datetime_col=datetime_col,

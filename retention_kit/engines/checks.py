@@ -20,6 +20,7 @@ import pandas as pd
 from ..validation import InputError, as_timestamp, warn_data
 from ..validation.logs import REFUND_FIX
 from .frames import EngineInput
+from .periods import moment
 
 __all__ = ["EngineLog", "check_transactions", "scalars", "first_row"]
 
@@ -235,7 +236,10 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
         columns.append(nw.col(monetary_value_col).cast(nw.Float64))
     log = frame.select(*columns)
     d = nw.col(datetime_col)
-    exprs = {"rows": nw.len(), "missing_ids": _count(nw.col(customer_id_col).is_null()),
+    no_id = nw.col(customer_id_col).is_null()
+    if schema[customer_id_col].is_float():
+        no_id = no_id | nw.col(customer_id_col).is_nan()
+    exprs = {"rows": nw.len(), "missing_ids": _count(no_id),
              "missing_dates": _count(d.is_null()), "first": d.min(), "last": d.max()}
     if monetary_value_col:
         a = nw.col(monetary_value_col)
@@ -243,7 +247,7 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
                      infinite=_count(a.abs() == float("inf")))
     cut = {key: as_timestamp(value, key, zone) for key, value in (dates or {}).items() if value is not None}
     for i, when in enumerate(cut.values()):
-        exprs[f"before_{i}"] = _count(d < nw.lit(when.to_pydatetime()))
+        exprs[f"before_{i}"] = _count(d < moment(when))
     profile = scalars(log, exprs)
     if not profile["rows"]:
         raise InputError(f"{name} is empty (0 rows); pass a table with at least one row.")
@@ -272,7 +276,7 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
 def _require_no_isolated_dates(log, customer_id_col, datetime_col, low, high) -> None:
     """As ``validation.dates.require_no_isolated_dates``: a first or last date alone and far from the rest."""
     d = nw.col(datetime_col)
-    lo, hi = nw.lit(low.to_pydatetime()), nw.lit(high.to_pydatetime())
+    lo, hi = moment(low), moment(high)
     got = scalars(log, {"n_low": _count(d == lo), "n_high": _count(d == hi), "rows": nw.len(),
                         "inner_low": nw.when(d > lo).then(d).min(), "inner_high": nw.when(d < hi).then(d).max()})
     if got["rows"] - got["n_high"] < 2 or got["rows"] - got["n_low"] < 2:
@@ -283,7 +287,7 @@ def _require_no_isolated_dates(log, customer_id_col, datetime_col, low, high) ->
             (low, inner_low, high - inner_low, "before the next earliest", got["n_low"])):
         gap = abs(extreme - neighbour)
         if count == 1 and gap > _ISOLATION and gap > rest_span:
-            example = _example(log, customer_id_col, d == nw.lit(extreme.to_pydatetime()), datetime_col)
+            example = _example(log, customer_id_col, d == moment(extreme), datetime_col)
             years = gap / pd.Timedelta(days=1) / 365.25
             raise InputError(f"column {datetime_col!r} has a date far from all the others: {extreme} ({example}), "
                              f"{years:.1f} years {side} date ({neighbour}). A typo? It would set the observation end, "

@@ -86,6 +86,16 @@ def _parquet_files(source) -> list[str] | None:
     return sorted(glob.glob(text, recursive=True))
 
 
+def _microseconds(relation):
+    """Zoned nanosecond timestamps (DuckDB's TIMESTAMPTZ_NS, from pandas' Parquet files) as zoned microseconds,
+    the type narwhals reads; a purchase's period does not change."""
+    zoned_ns = {c for c, t in zip(relation.columns, relation.types) if str(t) == "TIMESTAMPTZ_NS"}
+    if not zoned_ns:
+        return relation
+    return relation.project(", ".join(f'CAST("{c}" AS TIMESTAMPTZ) AS "{c}"' if c in zoned_ns else f'"{c}"'
+                                      for c in relation.columns))
+
+
 def _parquet_zone(path: str) -> str | None:
     """The time zone a Parquet file's writer recorded for its zoned timestamps (Arrow's schema), if any."""
     try:
@@ -157,14 +167,14 @@ def engine_input(obj, name: str) -> EngineInput:
         zone = _parquet_zone(files[0])
         if zone:                        # DuckDB shows an instant in its session's zone: make it the data's zone
             connection.execute(f"SET TimeZone = '{zone}'")
-        relation = connection.read_parquet(files)
+        relation = _microseconds(connection.read_parquet(files))
         return EngineInput(nw.from_native(relation), "parquet", keep=connection)
     if deps.is_polars_dataframe(obj):
         return EngineInput(nw.from_native(obj).lazy(), "polars")
     if deps.is_polars_lazyframe(obj):
         return EngineInput(nw.from_native(obj), "polars-lazy")
     if deps.is_duckdb_relation(obj):
-        return EngineInput(nw.from_native(obj), "duckdb")
+        return EngineInput(nw.from_native(_microseconds(obj)), "duckdb")
     if deps.is_pyspark_dataframe(obj) or deps.is_pyspark_connect_dataframe(obj):
         return EngineInput(nw.from_native(obj), "spark")
     raise InputError(f"{name} must be {ACCEPTED}; got {type(obj).__name__}.")

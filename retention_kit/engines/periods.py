@@ -13,8 +13,9 @@ before 1970 are not supported by this formula's integer division (no retention l
 from __future__ import annotations
 
 import narwhals as nw
+import pandas as pd
 
-__all__ = ["day_number", "period_number"]
+__all__ = ["day_number", "period_number", "moment"]
 
 
 def day_number(date: nw.Expr) -> nw.Expr:
@@ -77,3 +78,34 @@ def period_number(date: nw.Expr, unit: str) -> nw.Expr:
         return (day_number(date) + 3) // 7
     months = 12 * (date.dt.year().cast(nw.Int64) - 1970) + date.dt.month().cast(nw.Int64) - 1
     return {"month": lambda: months, "quarter": lambda: months // 3, "year": lambda: months // 12}[unit]()
+
+
+def moment(when: pd.Timestamp) -> nw.Expr:
+    """A naive date as a literal every engine compares with its naive datetimes as wall time.
+
+    A Python datetime literal would not do: PySpark turns it into an instant in the Python
+    process's zone, then shows it in the session's, so a cut at midnight could move by hours.
+    Text parsed by the engine is read where the column is.
+
+    Parameters
+    ----------
+    when : pandas.Timestamp, naive
+
+    Returns
+    -------
+    narwhals expression of datetimes
+
+    Raises
+    ------
+    Nothing of its own.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rel = duckdb.sql("SELECT TIMESTAMP '2025-12-31 23:00' AS d")
+    >>> nw.from_native(rel).select(nw.col("d") < moment(pd.Timestamp("2026-01-01"))).to_native().fetchall()
+    [(True,)]
+    """
+    if when.microsecond or when.nanosecond:
+        return nw.lit(when.strftime("%Y-%m-%d %H:%M:%S.%f")).str.to_datetime(format="%Y-%m-%d %H:%M:%S.%f")
+    return nw.lit(when.strftime("%Y-%m-%d %H:%M:%S")).str.to_datetime(format="%Y-%m-%d %H:%M:%S")

@@ -13,7 +13,7 @@ import pandas as pd
 from ..validation import InputError, is_period_start, period_numbers, warn_data
 from .checks import EngineLog, check_transactions
 from .frames import EngineInput
-from .periods import period_number
+from .periods import moment, period_number
 
 __all__ = ["engine_rfm_summary", "engine_calibration_holdout_summary"]
 
@@ -42,9 +42,9 @@ def _check_observed(log: EngineLog, caller: str) -> None:
 def _cells(log: EngineLog, start, end, time_unit: str):
     """One row per (customer, period with a purchase) in [start, end): the period's summed amount."""
     d = nw.col(log.datetime_col)
-    keep = d < nw.lit(end.to_pydatetime())
+    keep = d < moment(end)
     if start is not None:
-        keep = keep & (d >= nw.lit(start.to_pydatetime()))
+        keep = keep & (d >= moment(start))
     tx = log.frame.filter(keep).select(nw.col(log.customer_id_col), period_number(d, time_unit).alias("__period"),
                                        *([nw.col(log.monetary_value_col)] if log.monetary_value_col else []))
     sums = [nw.col(log.monetary_value_col).sum().alias("__amount")] if log.monetary_value_col else []
