@@ -66,6 +66,11 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     {Period('2025-01', 'M'): {0: 2.0, 1: 1.0}, Period('2025-02', 'M'): {0: 1.0, 1: nan}}
     """
     time_unit = require_time_unit(time_unit, allowed=tuple(PANDAS_PERIOD))
+    if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
+        from .engines import engine_cohort_table, engine_input
+        return engine_cohort_table(engine_input(transactions, "transactions"), customer_id_col=customer_id_col,
+                                   datetime_col=datetime_col, monetary_value_col=monetary_value_col,
+                                   time_unit=time_unit, observation_period_end=observation_period_end)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
                                monetary_value_col=monetary_value_col)
     dates = log.dates.to_numpy("datetime64[ns]")

@@ -27,6 +27,9 @@ def test_shape_columns_and_reproducibility(rollout):
     assert (subs["listener"] == "new").mean() == pytest.approx(0.3, abs=0.02)
     with pytest.raises(rk.InputError, match="n_subscribers"):
         rk.datasets.make_playlist_rollout(10)
+    for seed in (1046, 1051):                 # seeds whose draws hold a cancellation centuries after the rollout
+        subs_far = rk.datasets.make_playlist_rollout(random_state=seed)[0].subscribers
+        assert subs_far["end_date"].max() < pd.Timestamp("2025-09-01")
 
 
 def test_tenure_and_cancellations_are_consistent(rollout):

@@ -159,7 +159,8 @@ def make_playlist_rollout(n_subscribers: int = 20_000, *, random_state=None):
 
     ids = np.array([f"C{i:05d}" for i in range(1, n + 1)])
     end = WEEKS_AFTER
-    ended = pd.Series(ROLLOUT_DATE + pd.to_timedelta(np.round(cancel * 7 * 86400), unit="s")).where(cancel < end)
+    within = np.where(cancel < end, cancel, 0.0)       # a cancellation centuries away is no timestamp: only those seen
+    ended = pd.Series(ROLLOUT_DATE + pd.to_timedelta(np.round(within * 7 * 86400), unit="s")).where(cancel < end)
     subscribers = pd.DataFrame({"customer_id": ids, "start_date": start, "tenure_months": tenure_months,
                                 "listener": group, "treated": treated, "rollout_date": ROLLOUT_DATE,
                                 "end_date": ended})

@@ -100,6 +100,7 @@ class EngineLog:
     rows : int
     cut : dict from an argument's name to its date, read in the log's zone
     before : dict from the same names to the rows before each date
+    kind : str, the input's kind
 
     Examples
     --------
@@ -120,6 +121,7 @@ class EngineLog:
     rows: int
     cut: dict
     before: dict
+    kind: str = ""
 
     def timestamp(self, value, argument: str) -> pd.Timestamp:
         """A date argument read in the log's zone (as ``TransactionLog.timestamp``).
@@ -247,7 +249,7 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
                      infinite=_count(a.abs() == float("inf")))
     cut = {key: as_timestamp(value, key, zone) for key, value in (dates or {}).items() if value is not None}
     for i, when in enumerate(cut.values()):
-        exprs[f"before_{i}"] = _count(d < moment(when))
+        exprs[f"before_{i}"] = _count(d < moment(when, inp.kind))
     profile = scalars(log, exprs)
     if not profile["rows"]:
         raise InputError(f"{name} is empty (0 rows); pass a table with at least one row.")
@@ -266,17 +268,17 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
                          f"{example}). Fix: {REFUND_FIX}.")
     first, last = pd.Timestamp(profile["first"]), pd.Timestamp(profile["last"])
     if last - first > _ISOLATION:
-        _require_no_isolated_dates(log, customer_id_col, datetime_col, first, last)
+        _require_no_isolated_dates(log, customer_id_col, datetime_col, first, last, inp.kind)
     _warn_repeated_rows(frame, schema, name)
     before = {key: int(profile[f"before_{i}"]) for i, key in enumerate(cut)}
     return EngineLog(log, customer_id_col, datetime_col, monetary_value_col, zone, first, last, int(profile["rows"]),
-                     cut, before)
+                     cut, before, inp.kind)
 
 
-def _require_no_isolated_dates(log, customer_id_col, datetime_col, low, high) -> None:
+def _require_no_isolated_dates(log, customer_id_col, datetime_col, low, high, kind) -> None:
     """As ``validation.dates.require_no_isolated_dates``: a first or last date alone and far from the rest."""
     d = nw.col(datetime_col)
-    lo, hi = moment(low), moment(high)
+    lo, hi = moment(low, kind), moment(high, kind)
     got = scalars(log, {"n_low": _count(d == lo), "n_high": _count(d == hi), "rows": nw.len(),
                         "inner_low": nw.when(d > lo).then(d).min(), "inner_high": nw.when(d < hi).then(d).max()})
     if got["rows"] - got["n_high"] < 2 or got["rows"] - got["n_low"] < 2:
@@ -287,7 +289,7 @@ def _require_no_isolated_dates(log, customer_id_col, datetime_col, low, high) ->
             (low, inner_low, high - inner_low, "before the next earliest", got["n_low"])):
         gap = abs(extreme - neighbour)
         if count == 1 and gap > _ISOLATION and gap > rest_span:
-            example = _example(log, customer_id_col, d == moment(extreme), datetime_col)
+            example = _example(log, customer_id_col, d == moment(extreme, kind), datetime_col)
             years = gap / pd.Timedelta(days=1) / 365.25
             raise InputError(f"column {datetime_col!r} has a date far from all the others: {extreme} ({example}), "
                              f"{years:.1f} years {side} date ({neighbour}). A typo? It would set the observation end, "

@@ -80,16 +80,18 @@ def period_number(date: nw.Expr, unit: str) -> nw.Expr:
     return {"month": lambda: months, "quarter": lambda: months // 3, "year": lambda: months // 12}[unit]()
 
 
-def moment(when: pd.Timestamp) -> nw.Expr:
+def moment(when: pd.Timestamp, kind: str = "") -> nw.Expr:
     """A naive date as a literal every engine compares with its naive datetimes as wall time.
 
     A Python datetime literal would not do: PySpark turns it into an instant in the Python
     process's zone, then shows it in the session's, so a cut at midnight could move by hours.
-    Text parsed by the engine is read where the column is.
+    Text parsed by the engine is read where the column is. Fractions of a second need each
+    engine's own spelling: Polars' ``%.f``, a cast on Spark.
 
     Parameters
     ----------
     when : pandas.Timestamp, naive
+    kind : str, the input's kind (see ``EngineInput``); needed only for fractions of a second
 
     Returns
     -------
@@ -106,6 +108,11 @@ def moment(when: pd.Timestamp) -> nw.Expr:
     >>> nw.from_native(rel).select(nw.col("d") < moment(pd.Timestamp("2026-01-01"))).to_native().fetchall()
     [(True,)]
     """
-    if when.microsecond or when.nanosecond:
-        return nw.lit(when.strftime("%Y-%m-%d %H:%M:%S.%f")).str.to_datetime(format="%Y-%m-%d %H:%M:%S.%f")
-    return nw.lit(when.strftime("%Y-%m-%d %H:%M:%S")).str.to_datetime(format="%Y-%m-%d %H:%M:%S")
+    if not (when.microsecond or when.nanosecond):
+        return nw.lit(when.strftime("%Y-%m-%d %H:%M:%S")).str.to_datetime(format="%Y-%m-%d %H:%M:%S")
+    text = when.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if kind == "spark":
+        return nw.lit(text).cast(nw.Datetime("us"))
+    if kind.startswith("polars"):
+        return nw.lit(text).str.to_datetime(format="%Y-%m-%d %H:%M:%S%.f")
+    return nw.lit(text).str.to_datetime(format="%Y-%m-%d %H:%M:%S.%f")

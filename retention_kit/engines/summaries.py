@@ -42,9 +42,9 @@ def _check_observed(log: EngineLog, caller: str) -> None:
 def _cells(log: EngineLog, start, end, time_unit: str):
     """One row per (customer, period with a purchase) in [start, end): the period's summed amount."""
     d = nw.col(log.datetime_col)
-    keep = d < moment(end)
+    keep = d < moment(end, log.kind)
     if start is not None:
-        keep = keep & (d >= moment(start))
+        keep = keep & (d >= moment(start, log.kind))
     tx = log.frame.filter(keep).select(nw.col(log.customer_id_col), period_number(d, time_unit).alias("__period"),
                                        *([nw.col(log.monetary_value_col)] if log.monetary_value_col else []))
     sums = [nw.col(log.monetary_value_col).sum().alias("__amount")] if log.monetary_value_col else []

@@ -94,6 +94,9 @@ def _net_value_new():
         "that counts the cost only within the half-year, while the value counts the months after it too: count "
         "costs over the same lifetime as the value":
             gross - 10_000 * COST_PER_MONTH / WEEKS_PER_MONTH * weeks_in_half_year,
+        "that charges every treated subscriber for all 26 weeks, cancelled or not, and nothing after: a subscriber "
+        "is charged only while subscribed, over the same lifetime as the value":
+            gross - 10_000 * COST_PER_MONTH / WEEKS_PER_MONTH * HORIZON,
     }
     return Solution(r.value, dict(low=_dollars(r.ci[0]), high=_dollars(r.ci[1]), cost=money_text(r.cost),
                                   shown=_dollars(r.value), cents=100 * COST_PER_MONTH,
@@ -106,7 +109,12 @@ def _long_time_listening_share():
     chosen = per[per["listener"] == "long-time"]
     r = adjusted_lift(chosen, pre, "minutes")
     playlist = chosen.loc[chosen["treated"], "playlist_minutes"].mean()
-    return Solution(r.difference / playlist, dict(extra=r.difference, playlist=playlist,
+    # planted, approximately: the mean lift times usual minutes over the playlist minutes (share s_i of (1 + lift) usual)
+    planted = truth["subscribers"][truth["subscribers"]["listener"] == "long-time"]
+    lift = truth["lift"]["long-time"]["minutes"]
+    planted_share = (lift * planted["usual_minutes"].mean()
+                     / ((1 + lift) * (planted["usual_minutes"] * planted["playlist_share"]).mean()))
+    return Solution(r.difference / playlist, dict(extra=r.difference, playlist=playlist, planted=planted_share,
                                                   low=r.difference_ci[0] / playlist, high=r.difference_ci[1] / playlist))
 
 
@@ -119,7 +127,7 @@ register(
              "listener still there at week 26 is worth {value}. The interval {verdict}.",
              "the same calls as for new listeners in section 7, on the long-time listeners' curves: the value of a "
              "retained subscriber from their own control curve's late retention, then the rollout's value",
-             abs_tol=0.5),
+             abs_tol=0.5, rel_tol=0.005),
     Exercise("spotify-adjusted-sessions-long-time",
              "pre-period-adjusted lift in sessions a week for long-time listeners (mean, as a fraction)",
              _adjusted_sessions_long_time,
@@ -135,12 +143,12 @@ register(
              "treated new listener is expected to pay for (within the half-year and, discounted, after it), the "
              "playlists cost {cost} per 10,000. Costs and value are counted over the same lifetime.",
              "the rollout's value function takes a cost per period and per treated subscriber: convert the monthly "
-             "cost to weeks, the curves' unit", abs_tol=0.5),
+             "cost to weeks, the curves' unit", abs_tol=0.5, rel_tol=0.005),
     Exercise("spotify-long-time-listening-share",
              "share of a treated long-time listener's playlist minutes that are extra listening, with the "
              "pre-period-adjusted difference in minutes", _long_time_listening_share,
              "{extra:.0f} extra minutes a week out of {playlist:.0f} from playlists: {answer:.0%} (95% interval "
-             "{low:.0%} to {high:.0%}). For long-time listeners, most playlist minutes replaced listening they "
+             "{low:.0%} to {high:.0%}; planted, approximately, {planted:.0%}). For long-time listeners, most playlist minutes replaced listening they "
              "would have done anyway.",
              "divide the adjusted difference in minutes a week (long-time listeners, in the metric's units) by the "
              "treated long-time listeners' mean playlist minutes a week", abs_tol=0.005, unit="fraction"),

@@ -50,8 +50,14 @@ def _caused_budget():
     data, _, outcomes = case()[:3]
     budget = outcomes.index[outcomes["segment"] == "budget"]
     row = completion_vs_effect(data.assignments.loc[budget], data.events, data.portfolio).loc["discount_20_5"]
+    everyone = completion_vs_effect(data.assignments, data.events, data.portfolio).loc["discount_20_5"]
+    mistakes = {"that is the share who completed it: subtract the share of budget members sent nothing who would "
+                "have completed it anyway": row["completed"],
+                "that is the share of members sent nothing who would have completed it anyway: the caused part is "
+                "what the offer adds to it": row["anyway"],
+                "that is the caused share for all segments: keep only the budget members": everyone["caused"]}
     return Solution(float(row["caused"]), dict(completed=row["completed"], anyway=row["anyway"], low=row["ci_low"],
-                                               high=row["ci_high"]))
+                                               high=row["ci_high"]), mistakes)
 
 
 def _spend_effect():

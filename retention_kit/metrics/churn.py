@@ -259,6 +259,11 @@ def churn_by_period(subscriptions: pd.DataFrame, period_start, period_end, *, ti
     [0.0, 0.5, 0.0]
     """
     time_unit = require_time_unit(time_unit, allowed=("week", "month", "quarter", "year"))
+    if not isinstance(subscriptions, pd.DataFrame):                 # Polars, DuckDB, Spark, Parquet, or refused
+        from ..engines import engine_churn_by_period, engine_input
+        return engine_churn_by_period(engine_input(subscriptions, "subscriptions"), period_start, period_end,
+                                      time_unit=time_unit, customer_id_col=customer_id_col, start_col=start_col,
+                                      end_col=end_col)
     table = require_subscriptions(subscriptions, customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
     ps, pe = require_period(period_start, period_end, table.zone)
     for name, bound in (("period_start", ps), ("period_end", pe)):

@@ -96,6 +96,12 @@ def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *
     >>> round(repeat_purchase_rate(tx, "2025-01-01", "2026-01-01").value, 4)
     0.3333
     """
+    if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
+        from ..engines import engine_input, engine_repeat_purchase_rate
+        return engine_repeat_purchase_rate(engine_input(transactions, "transactions"), period_start, period_end,
+                                           customer_id_col=customer_id_col, datetime_col=datetime_col,
+                                           monetary_value_col=monetary_value_col, min_purchases=min_purchases,
+                                           confidence=confidence)
     ps, pe, log, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col,
                                      monetary_value_col)
     if len(inside) == 0:

@@ -50,7 +50,7 @@ def group_trends(monthly: pd.DataFrame, *, windows: dict | None = None, ax=None,
         ax.annotate(f"{name} window", (pd.Timestamp(start), 1), xycoords=("data", "axes fraction"),
                     xytext=(3, -12), textcoords="offset points", fontsize="small", color="black")
     ax.set(ylabel=ylabel, title=title, ylim=(0, None))
-    ax.legend(frameon=False, fontsize="small", loc="center left")
+    ax.legend(fontsize="small", loc="best", framealpha=0.9)           # framed: a line may pass behind it
     ax.grid(alpha=0.3)
     return ax
 

@@ -57,7 +57,9 @@ def listening_distribution(per_subscriber: pd.DataFrame, *, metric: str = "minut
     edges = np.geomspace(positive.min(), positive.max(), bins + 1)
     for flag, name, colour in ((False, "control", "grey"), (True, "treated", TEAL)):
         arm = values[treated == flag]
-        ax.hist(arm[arm > 0], bins=edges, histtype="step", lw=1.6, color=colour, label=f"{name} ({len(arm):,})")
+        zeros = int((arm <= 0).sum())            # a log axis has no 0: say how many are not drawn
+        ax.hist(arm[arm > 0], bins=edges, histtype="step", lw=1.6, color=colour,
+                label=f"{name} ({len(arm):,}" + (f"; {zeros:,} at 0, not drawn)" if zeros else ")"))
         ax.axvline(arm.mean(), color=colour, ls="--", lw=1.2, label=f"{name} mean")
         ax.axvline(np.median(arm), color=colour, ls=":", lw=1.2, label=f"{name} median")
     ax.set_xscale("log")

@@ -211,7 +211,7 @@ def adjusted_lift(per_subscriber: pd.DataFrame, pre: pd.DataFrame, metric: str =
 
     OLS of y_i = a + b T_i + c (x_i - mean x) + e_i, with y the measure after the rollout and x the same measure
     before it (both on log(1 + .) for ``"log"``): b is the effect, a the control arm's mean at the average
-    pre-period level. Randomization makes b unbiased with or without x; x removes the chance imbalance of the
+    pre-period level. Randomization makes b unbiased (in large samples) with or without x; x removes the chance imbalance of the
     arms before the rollout and most of the noise. Variances: heteroskedasticity-robust sandwich
     (X'X)^-1 X' diag(w_i e_i^2) X (X'X)^-1 (HC0: w = 1; HC1: w = n / (n - 3); HC3: w = 1 / (1 - h_i)^2).
 

@@ -142,3 +142,18 @@ def test_a_folder_and_a_glob_of_parquet_files_are_one_log(tmp_path):
     reference = rk.rfm_summary(log, observation_period_end="2026-01-01")
     for source in (tmp_path, str(tmp_path / "part-*.parquet")):
         pd.testing.assert_frame_equal(rk.rfm_summary(source, observation_period_end="2026-01-01"), reference)
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_a_cut_with_fractions_of_a_second_cuts_where_pandas_cuts(kind, to_engine):
+    """Each engine spells fractions of a second its own way (Polars' %.f, a cast on Spark)."""
+    log = pd.DataFrame({"customer_id": [1, 1, 2, 2, 3],
+                        "date": pd.to_datetime(["2025-01-01 10:00:00.250", "2025-06-30 12:00:00.499999",
+                                                "2025-06-30 12:00:00.500", "2025-07-01 08:00:00.750",
+                                                "2025-03-03 03:03:03.125"]),
+                        "amount": [3.0, 4.0, 5.0, 6.0, 7.0]})
+    with pytest.warns(rk.DataWarning, match="2 transaction"):
+        reference = rk.rfm_summary(log, observation_period_end="2025-06-30 12:00:00.5", time_unit="hour")
+    with pytest.warns(rk.DataWarning, match="2 transaction"):
+        result = rk.rfm_summary(to_engine(log, kind), observation_period_end="2025-06-30 12:00:00.5", time_unit="hour")
+    same(result, reference, kind)
