@@ -11,13 +11,14 @@ WORKSPACE ?= workspace
 # JupyterLab refuses to run as root without --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install datasets lab instructor dashboard test test-unit test-notebooks test-browser student course notebooks bench clean
+.PHONY: help install datasets lab instructor dashboard test test-unit test-notebooks test-browser test-engines student course notebooks bench bench-scale clean
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on your own workspace (workspace/, never overwritten)"
 	@echo "make test       set up .venv, run the unit tests, then nbval over every notebook"
 	@echo "make instructor JupyterLab on the instructor copies in notebooks/ (solutions visible)"
 	@echo "make test-browser  every lesson run in JupyterLab in headless chromium; screenshots in build/screenshots/"
+	@echo "make test-engines  the transaction-log functions on Polars, DuckDB, Parquet and Spark against pandas"
 	@echo "make dashboard  the instructor's retention dashboard (Voila) for live demos"
 	@echo "make student    student copies without solutions, in build/student/"
 	@echo "make course     the lessons as an HTML site that works offline, in build/site/"
@@ -66,7 +67,7 @@ instructor: $(STAMP) $(LAB_SETTINGS) datasets
 test: test-unit test-notebooks
 
 test-unit: $(STAMP)
-	$(PY) -m pytest tests -q --ignore=tests/browser
+	$(PY) -m pytest tests -q --ignore=tests/browser --ignore=tests/engines
 	$(PY) -m pytest --doctest-modules retention_kit -q -p no:cacheprovider
 
 test-notebooks: $(STAMP)
@@ -82,6 +83,16 @@ test-browser: $(STAMP) $(LAB_SETTINGS) $(BROWSER_STAMP)
 	@test -x /usr/bin/chromium || test -n "$$RK_CHROMIUM" || { echo "install Debian's chromium: apt-get install chromium"; exit 1; }
 	$(PY) -m pytest tests/browser -q -p no:cacheprovider
 	@echo "screenshots and control latency: build/screenshots/"
+
+# the same functions on every engine (Polars, DuckDB, Parquet, Spark local[2]; Spark needs Java 17)
+ENGINES_STAMP := $(VENV)/.installed-engines
+$(ENGINES_STAMP): requirements-engines.txt $(STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-engines.txt
+	@touch $@
+
+test-engines: $(STAMP) $(ENGINES_STAMP)
+	@command -v java >/dev/null || { echo "Spark needs Java 17: apt-get install openjdk-17-jre-headless"; exit 1; }
+	$(PY) -m pytest tests/engines -q -p no:cacheprovider
 
 student: $(STAMP)
 	@rm -rf build/student

@@ -38,6 +38,8 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     Parameters
     ----------
     transactions : DataFrame, one row per purchase
+        Or the same log in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     customer_id_col, datetime_col, monetary_value_col : str
         Column names; ``monetary_value_col=None`` for a log without amounts.
     time_unit : str, default "month"

@@ -64,6 +64,8 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
     Parameters
     ----------
     transactions : DataFrame, one row per purchase
+        Or the same log in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     customer_id_col, datetime_col, monetary_value_col : str
         Column names; ``monetary_value_col=None`` leaves out ``monetary_value``.
     observation_period_end : date, optional
@@ -156,6 +158,8 @@ def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_perio
     Parameters
     ----------
     transactions : DataFrame, one row per purchase
+        Or the same log in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     calibration_period_end : date
         The first instant of the holdout; it must start a calendar period of ``time_unit``.
     observation_period_end : date, optional

@@ -234,6 +234,8 @@ def churn_by_period(subscriptions: pd.DataFrame, period_start, period_end, *, ti
     Parameters
     ----------
     subscriptions : DataFrame
+        Or the same table in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     period_start, period_end : dates
         Both must be the first instant of a calendar ``time_unit`` (for months, the 1st at 00:00).
     time_unit : "week", "month" (default), "quarter" or "year"

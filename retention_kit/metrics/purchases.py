@@ -73,6 +73,8 @@ def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *
     Parameters
     ----------
     transactions : DataFrame, one row per purchase
+        Or the same log in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     period_start, period_end : dates, the half-open period
     customer_id_col, datetime_col, monetary_value_col : str
         Column names; ``monetary_value_col=None`` for a log without amounts.
