@@ -66,6 +66,12 @@ def first_row(frame) -> dict | None:
     Raises
     ------
     Nothing of its own.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> first_row(nw.from_native(duckdb.sql("SELECT 7 AS x")))
+    {'x': 7}
     """
     native = frame.head(1).to_native()
     if deps.is_duckdb_relation(native):
@@ -220,6 +226,15 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
     ------
     InputError
         Naming the column, the value, an example customer and the fix.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> rel = duckdb.sql("SELECT 'a' AS customer_id, TIMESTAMP '2025-01-05' AS date, -3.0 AS amount")
+    >>> check_transactions(EngineInput(nw.from_native(rel), "duckdb"))
+    Traceback (most recent call last):
+    ...
+    retention_kit.InputError: column 'amount' has 1 negative value(s) (first: customer 'a', amount=-3.0). Fix: refunds are not purchases: a refund row would count as a visit and make a one-time buyer a repeat buyer. Remove refund rows (tx[tx['amount'] >= 0]) and net them against their orders if you need spend after refunds.
     """
     frame = inp.frame
     schema = frame.collect_schema()

@@ -33,6 +33,12 @@ def collect_small(frame) -> pd.DataFrame:
     Raises
     ------
     Nothing of its own.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> collect_small(nw.from_native(duckdb.sql("SELECT 1 AS age, 40 AS customers"))).to_dict("records")
+    [{'age': 1, 'customers': 40}]
     """
     native = frame.to_native()
     if hasattr(native, "fetchall") and hasattr(native, "columns") and hasattr(native, "types"):     # DuckDB
@@ -65,6 +71,17 @@ def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col:
     ------
     InputError
         As the pandas path.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from retention_kit.engines import engine_input
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1, TIMESTAMP '2025-01-05'), (1, TIMESTAMP '2025-02-10'), "
+    ...                  "(2, TIMESTAMP '2025-01-20')) t(customer_id, date)")
+    >>> engine_cohort_table(engine_input(rel, "transactions"), customer_id_col="customer_id", datetime_col="date",
+    ...                     monetary_value_col=None, time_unit="month",
+    ...                     observation_period_end="2025-03-01").to_dict("index")
+    {Period('2025-01', 'M'): {0: 2.0, 1: 1.0}}
     """
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
                              monetary_value_col=monetary_value_col,
@@ -125,6 +142,17 @@ def engine_repeat_purchase_rate(inp: EngineInput, period_start, period_end, *, c
     ------
     InputError
         As the pandas path.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from retention_kit.engines import engine_input
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1, TIMESTAMP '2025-01-05'), (1, TIMESTAMP '2025-02-10'), "
+    ...                  "(2, TIMESTAMP '2025-01-20')) t(customer_id, date)")
+    >>> engine_repeat_purchase_rate(engine_input(rel, "transactions"), "2025-01-01", "2026-01-01",
+    ...                             customer_id_col="customer_id", datetime_col="date", monetary_value_col=None,
+    ...                             min_purchases=2, confidence=0.95).value
+    0.5
     """
     from ..metrics.rates import proportion
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,

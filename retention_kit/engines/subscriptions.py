@@ -85,6 +85,17 @@ def engine_churn_by_period(inp: EngineInput, period_start, period_end, *, time_u
     ------
     InputError
         As the pandas path.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from retention_kit.engines import engine_input
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1, TIMESTAMP '2023-12-01', TIMESTAMP '2024-02-15'), "
+    ...                  "(2, TIMESTAMP '2023-12-01', NULL)) t(customer_id, start_date, end_date)")
+    >>> engine_churn_by_period(engine_input(rel, "subscriptions"), "2024-01-01", "2024-04-01", time_unit="month",
+    ...                        customer_id_col="customer_id", start_col="start_date",
+    ...                        end_col="end_date")["churn_rate"].tolist()
+    [0.0, 0.5, 0.0]
     """
     table, zone = _check_subscriptions(inp, customer_id_col, start_col, end_col)
     ps, pe = require_period(period_start, period_end, zone)

@@ -143,6 +143,17 @@ def engine_calibration_holdout_summary(inp: EngineInput, *, calibration_period_e
     ------
     InputError
         As the pandas path.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from retention_kit.engines import engine_input
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1, TIMESTAMP '2025-01-01'), (1, TIMESTAMP '2025-02-03')) "
+    ...                  "t(customer_id, date)")
+    >>> engine_calibration_holdout_summary(engine_input(rel, "transactions"), calibration_period_end="2025-02-01",
+    ...                                    observation_period_end="2025-03-01", customer_id_col="customer_id",
+    ...                                    datetime_col="date", monetary_value_col=None, time_unit="day").fetchall()
+    [(1, 0.0, 0.0, 30.0, 1.0, 28.0)]
     """
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
                              monetary_value_col=monetary_value_col,
