@@ -74,7 +74,7 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
                                    datetime_col=datetime_col, monetary_value_col=monetary_value_col,
                                    time_unit=time_unit, observation_period_end=observation_period_end)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                               monetary_value_col=monetary_value_col)
+                               monetary_value_col=monetary_value_col, background=True)
     dates = log.dates.to_numpy("datetime64[ns]")
     end = (log.timestamp(observation_period_end, "observation_period_end") if observation_period_end is not None
            else log.default_end())
@@ -116,6 +116,7 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     out.index.name = "cohort"
     out.attrs.update(time_unit=time_unit, observation_period_end=end,
                      last_complete_period=period_index(np.array([last_complete]), time_unit)[0])
+    log.finish()                                     # the repeated-rows check ran beside the table
     return out
 
 

@@ -5,6 +5,7 @@ refused everywhere with the same message.
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,7 +17,7 @@ from .frames import (preview, require_columns, require_complete, require_frame, 
                      require_numeric, require_unique)
 
 __all__ = ["TransactionLog", "require_transactions", "SubscriptionTable", "require_subscriptions",
-           "warn_duplicate_rows"]
+           "warn_duplicate_rows", "repeated_rows"]
 
 REFUND_FIX = ("refunds are not purchases: a refund row would count as a visit and make a one-time buyer a repeat "
               "buyer. Remove refund rows (tx[tx['amount'] >= 0]) and net them against their orders if you need "
@@ -45,6 +46,25 @@ class TransactionLog:
     datetime_col: str
     monetary_value_col: str | None
     zone: object = None
+    pending: object = None
+
+    def finish(self) -> None:
+        """Wait for the repeated-rows check started in the background (``require_transactions(background=True)``)
+        and warn about what it found; nothing to do after a check made in place.
+
+        Returns
+        -------
+        None
+
+        Raises
+        ------
+        DataWarning
+            As :func:`warn_duplicate_rows`.
+        """
+        if self.pending is not None:
+            thread, found, name = self.pending
+            thread.join()
+            _warn_repeated(found[0], name)
 
     @property
     def dates(self) -> pd.Series:
@@ -80,7 +100,8 @@ class TransactionLog:
 
 
 def require_transactions(transactions, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
-                         monetary_value_col: str | None = "amount", name: str = "transactions") -> TransactionLog:
+                         monetary_value_col: str | None = "amount", name: str = "transactions",
+                         background: bool = False) -> TransactionLog:
     """Check a transaction log (one row per purchase) and return it with parsed dates and float amounts.
 
     Checks: a non-empty DataFrame; the columns exist; customer ids are present and of one type;
@@ -95,6 +116,9 @@ def require_transactions(transactions, *, customer_id_col: str = "customer_id", 
         Column names; ``monetary_value_col=None`` for a log without amounts.
     name : str
         What to call the table in messages.
+    background : bool, default False
+        Look for repeated rows in a background thread, while the caller computes (numpy releases
+        the interpreter's lock in its sorts); the caller then calls ``log.finish()``, which warns.
 
     Returns
     -------
@@ -128,8 +152,13 @@ def require_transactions(transactions, *, customer_id_col: str = "customer_id", 
         require_complete(amounts, monetary_value_col, "fill them (0 for a free order) or remove those rows.")
         require_nonnegative(amounts, monetary_value_col, REFUND_FIX)
         frame[monetary_value_col] = amounts
-    warn_duplicate_rows(transactions, name)
-    return TransactionLog(frame, customer_id_col, datetime_col, monetary_value_col, zone)
+    if not background:
+        warn_duplicate_rows(transactions, name)
+        return TransactionLog(frame, customer_id_col, datetime_col, monetary_value_col, zone)
+    found: list = [None]
+    thread = threading.Thread(target=lambda: found.__setitem__(0, repeated_rows(transactions)), daemon=True)
+    thread.start()
+    return TransactionLog(frame, customer_id_col, datetime_col, monetary_value_col, zone, (thread, found, name))
 
 
 @dataclass(frozen=True)
@@ -279,15 +308,41 @@ def warn_duplicate_rows(df: pd.DataFrame, name: str) -> None:
     --------
     >>> warn_duplicate_rows(pd.DataFrame({"customer_id": [1, 2]}), "transactions")
     """
+    _warn_repeated(repeated_rows(df), name)
+
+
+def repeated_rows(df: pd.DataFrame) -> pd.Index:
+    """The labels of the rows that repeat another row exactly in every column (every copy).
+
+    Parameters
+    ----------
+    df : DataFrame
+
+    Returns
+    -------
+    pandas.Index, empty when no row repeats
+
+    Raises
+    ------
+    Nothing.
+
+    Examples
+    --------
+    >>> repeated_rows(pd.DataFrame({"customer_id": [1, 2, 1]})).tolist()
+    [0, 2]
+    """
     hashes = _row_hashes(df)
     ordered = np.sort(hashes)                                  # equal rows have equal hashes: neighbours here
     repeated = ordered[1:][ordered[1:] == ordered[:-1]]
     if not len(repeated):
-        return
+        return df.index[:0]
     candidates = np.isin(hashes, repeated)
     duplicated = df[candidates].duplicated(keep=False)
-    if duplicated.any():
-        rows = duplicated.index[duplicated.to_numpy()]
+    return duplicated.index[duplicated.to_numpy()]
+
+
+def _warn_repeated(rows: pd.Index, name: str) -> None:
+    if len(rows):
         warn_data(f"{name} has {len(rows)} rows that repeat another row exactly in every column (first: rows "
                   f"{preview(rows[:2].tolist(), 2)}); they are kept as separate rows. If they were loaded twice, "
                   f"drop the copies first ({name}.drop_duplicates()); if they are separate purchases, add the column "
