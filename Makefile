@@ -11,7 +11,7 @@ WORKSPACE ?= workspace
 # JupyterLab refuses to run as root without --allow-root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: help install datasets lab instructor dashboard test test-unit test-notebooks test-browser test-engines student course notebooks bench bench-scale clean
+.PHONY: help install datasets lab instructor dashboard test test-unit test-notebooks test-browser test-engines student course notebooks bench bench-engines clean
 
 help:
 	@echo "make lab        set up .venv and open JupyterLab on your own workspace (workspace/, never overwritten)"
@@ -108,8 +108,13 @@ notebooks: $(STAMP)
 	$(PY) tools/run_notebooks.py $(NOTEBOOKS)
 
 bench: $(STAMP)
-	cd benchmarks && ../$(PY) bench_import.py && ../$(PY) bench_rfm_summary.py && ../$(PY) bench_cohorts.py \
+	cd benchmarks && ../$(PY) bench_import.py && ../$(PY) bench_rfm_summary.py \
+		&& ../$(PY) bench_rfm_summary.py --rows 5000000 --against duckdb && ../$(PY) bench_cohorts.py \
 		&& ../$(PY) bench_clv.py && ../$(PY) bench_pareto_nbd.py && ../$(PY) bench_widgets.py
+
+# the summary on a 50,000,000-purchase Parquet log (written to a temporary folder), DuckDB and Spark local[2]
+bench-engines: $(STAMP) $(ENGINES_STAMP)
+	cd benchmarks && ../$(PY) bench_engines.py
 
 clean:
 	rm -rf build
