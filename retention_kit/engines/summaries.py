@@ -1,9 +1,10 @@
 """``rfm_summary`` and ``calibration_holdout_summary`` for a log held by Polars, DuckDB, Spark or Parquet files.
 
 The same definitions as :mod:`retention_kit.summaries`, written once as narwhals expressions:
-purchases are grouped into (customer, period) cells, a window marks each customer's first
-period (order-dependent aggregations are refused in lazy group-bys), and one aggregation per
-customer gives the summary. The result is of the input's kind: lazy stays lazy.
+purchases are grouped into (customer, period) cells, and one aggregation per customer gives
+the summary, the first period's amount as an aggregate ordered by period (DuckDB's
+``first(x ORDER BY p)``; a window over the cells costs far more). On PySpark, where narwhals has
+no ordered ``first``, a window marks each customer's first period. The result is of the input's kind: lazy stays lazy.
 """
 from __future__ import annotations
 
@@ -56,11 +57,14 @@ def _summary(log: EngineLog, end: pd.Timestamp, time_unit: str, suffix: str = ""
     cid, p = log.customer_id_col, nw.col("__period")
     cells = _cells(log, None, end, time_unit)
     aggs = [p.min().alias("__first"), p.max().alias("__last"), nw.len().alias("__n")]
-    if log.monetary_value_col:
+    if log.monetary_value_col and log.kind == "spark":       # narwhals has no ordered first() on PySpark: a window
         cells = cells.with_columns(p.min().over(cid).alias("__first_period"))
         aggs += [nw.col("__amount").sum().alias("__total"),
                  nw.when(p == nw.col("__first_period")).then(nw.col("__amount")).otherwise(0.0).sum()
                  .alias("__first_amount")]
+    elif log.monetary_value_col:                 # the first period's amount: an ordered aggregate, not a window
+        aggs += [nw.col("__amount").sum().alias("__total"),
+                 nw.col("__amount").first(order_by="__period").alias("__first_amount")]
     per = cells.group_by(cid).agg(*aggs)
     out = [nw.col(cid), (nw.col("__n") - 1).cast(nw.Float64).alias(f"frequency{suffix}"),
            (nw.col("__last") - nw.col("__first")).cast(nw.Float64).alias(f"recency{suffix}"),
