@@ -98,10 +98,7 @@ def _microseconds(relation):
 
 def _parquet_zone(path: str) -> str | None:
     """The time zone a Parquet file's writer recorded for its zoned timestamps (Arrow's schema), if any."""
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:                 # without pyarrow, zoned instants are read in DuckDB's session zone
-        return None
+    import pyarrow.parquet as pq
     zones = {f.type.tz for f in pq.read_schema(path) if getattr(f.type, "tz", None)}
     if len(zones) > 1:
         raise InputError(f"{path} holds timestamps in several time zones ({sorted(zones)}). Fix: write them in one.")
