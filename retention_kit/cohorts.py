@@ -10,19 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .summaries import customer_codes
 from .validation import (PANDAS_PERIOD, InputError, period_index, period_numbers, require_frame, require_time_unit,
                          require_transactions, warn_data)
 
 __all__ = ["cohort_table", "cohort_retention", "average_retention"]
-
-
-def _customer_codes(ids: np.ndarray) -> np.ndarray:
-    """Small non-negative integer codes for customer ids (integer ids in a dense range are used as they are)."""
-    if ids.dtype.kind in "iu" and len(ids):
-        low, high = int(ids.min()), int(ids.max())
-        if high - low < 4 * len(ids):
-            return (ids - low).astype(np.int64)
-    return pd.factorize(ids)[0].astype(np.int64)
 
 
 def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
@@ -83,7 +75,7 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
         warn_data(f"cohort_table: {int(late.sum())} purchase(s) at or after observation_period_end ({end}) were left "
                   f"out.")
     last_complete = int(period_numbers(np.array([end.to_datetime64()]), time_unit)[0]) - 1
-    codes = _customer_codes(log.frame[customer_id_col].to_numpy()[~late])
+    codes = customer_codes(log.frame[customer_id_col].to_numpy()[~late], sort=False)[0]
     period = period_numbers(dates[~late], time_unit)
     first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
     np.minimum.at(first, codes, period)

@@ -112,18 +112,19 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
     return summary
 
 
-def _customer_codes(ids: np.ndarray):
-    """Codes 0.. for customer ids in sorted order, and the ids of the codes (None: code + the smallest id).
+def customer_codes(ids: np.ndarray, *, sort: bool = True):
+    """Small codes 0.. for customer ids, the ids of the codes (None: code + the smallest id), and that id.
 
-    Integer ids in a dense range are their own codes (no hashing); others are factorized, sorted
-    when they can be (ids that cannot be sorted keep their order of appearance).
+    Integer ids in a dense range are their own codes (no hashing, in sorted order); others are
+    factorized, sorted when ``sort`` and when they can be (ids that cannot be sorted keep their order
+    of appearance).
     """
     if ids.dtype.kind in "iu" and len(ids):
         low, high = int(ids.min()), int(ids.max())
         if high - low < 4 * len(ids):
             return (ids - low).astype(np.int64), None, low
     try:
-        codes, customers = pd.factorize(ids, sort=True)
+        codes, customers = pd.factorize(ids, sort=sort)
     except TypeError:
         codes, customers = pd.factorize(ids, sort=False)
     return codes.astype(np.int64), customers, 0
@@ -161,7 +162,7 @@ def _summarise(log, keep: np.ndarray, end: pd.Timestamp, time_unit: str) -> pd.D
     customer_id_col, monetary_value_col = log.customer_id_col, log.monetary_value_col
     every = bool(keep.all())                                 # no copy of the columns when every row is kept
     pick = (lambda a: a) if every else (lambda a: a[keep])
-    codes, customers, offset = _customer_codes(pick(log.frame[customer_id_col].to_numpy()))
+    codes, customers, offset = customer_codes(pick(log.frame[customer_id_col].to_numpy()))
     p = period_numbers(pick(log.dates.to_numpy("datetime64[ns]")), time_unit)
     order, key, span, low = _sort_cells(codes, p)
     starts = _boundaries(key)                                          # one entry per (customer, period)
