@@ -182,7 +182,9 @@ def _summarise(log, keep: np.ndarray, end: pd.Timestamp, time_unit: str) -> pd.D
     if monetary_value_col:
         amount = pick(log.frame[monetary_value_col].to_numpy(dtype=float))[order]
         period_amount = np.add.reduceat(amount, starts)
-        repeat_total = np.add.reduceat(period_amount, firsts) - period_amount[firsts]
+        period_amount[firsts] = 0.0                  # the first period is not a repeat
+        owner = np.repeat(np.arange(len(firsts)), ends - firsts)
+        repeat_total = np.bincount(owner, weights=period_amount, minlength=len(firsts))   # summed in order
         summary["monetary_value"] = np.where(frequency > 0, repeat_total / np.maximum(frequency, 1), 0.0)
     summary.attrs.update(observation_period_end=end, time_unit=time_unit)
     return summary
