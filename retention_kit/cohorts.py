@@ -99,7 +99,16 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     active[codes.astype(np.int64) * width + age] = True
     cell = np.flatnonzero(active)                                      # each customer once per active age
     cells = np.bincount((first[cell // width] - cohorts[0]) * width + cell % width, minlength=len(cohorts) * width)
-    table = cells.reshape(len(cohorts), width).astype(float)
+    out = framed_cohort_table(cells.reshape(len(cohorts), width).astype(float), cohorts, last_complete, time_unit, end)
+    log.finish()                                     # the repeated-rows check ran beside the table
+    return out
+
+
+def framed_cohort_table(table: np.ndarray, cohorts: np.ndarray, last_complete: int, time_unit: str,
+                        end: pd.Timestamp) -> pd.DataFrame:
+    """Counts by cohort (rows, numbered ``cohorts``) and age as the cohort table: cells not observable yet
+    missing, empty cohorts left out, the periods as index and the ends in ``attrs``."""
+    width = table.shape[1]
     observable = cohorts[:, None] + np.arange(width)[None, :] <= last_complete
     table[~observable] = np.nan
     sizes = table[:, 0]
@@ -108,7 +117,6 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     out.index.name = "cohort"
     out.attrs.update(time_unit=time_unit, observation_period_end=end,
                      last_complete_period=period_index(np.array([last_complete]), time_unit)[0])
-    log.finish()                                     # the repeated-rows check ran beside the table
     return out
 
 

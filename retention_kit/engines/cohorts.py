@@ -112,15 +112,8 @@ def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col:
     width = len(cohorts)
     table = np.zeros((len(cohorts), width))
     table[counts["__cohort"].to_numpy() - cohorts[0], counts["__age"].to_numpy()] = counts["__customers"].to_numpy()
-    observable = cohorts[:, None] + np.arange(width)[None, :] <= last_complete
-    table[~observable] = np.nan
-    sizes = table[:, 0]
-    out = pd.DataFrame(table[sizes > 0], index=period_index(cohorts[sizes > 0], time_unit),
-                       columns=pd.RangeIndex(width, name="age"))
-    out.index.name = "cohort"
-    out.attrs.update(time_unit=time_unit, observation_period_end=end,
-                     last_complete_period=period_index(np.array([last_complete]), time_unit)[0])
-    return out
+    from ..cohorts import framed_cohort_table
+    return framed_cohort_table(table, cohorts, last_complete, time_unit, end)
 
 
 def engine_repeat_purchase_rate(inp: EngineInput, period_start, period_end, *, customer_id_col: str,

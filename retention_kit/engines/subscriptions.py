@@ -15,7 +15,7 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from ..validation import InputError, is_period_start, period_numbers, period_starts, require_period
+from ..validation import InputError, period_starts
 from .checks import _count, _date_expr, _require_no_isolated_dates, scalars
 from .cohorts import collect_small
 from .frames import EngineInput
@@ -97,15 +97,9 @@ def engine_churn_by_period(inp: EngineInput, period_start, period_end, *, time_u
     ...                        end_col="end_date")["churn_rate"].tolist()
     [0.0, 0.5, 0.0]
     """
+    from ..metrics.churn import whole_periods, with_rates
     table, zone = _check_subscriptions(inp, customer_id_col, start_col, end_col)
-    ps, pe = require_period(period_start, period_end, zone)
-    for name, bound in (("period_start", ps), ("period_end", pe)):
-        if not is_period_start(bound, time_unit):
-            number = period_numbers(np.array([bound.to_datetime64()]), time_unit)
-            before, after = period_starts(number, time_unit)[0], period_starts(number + 1, time_unit)[0]
-            raise InputError(f"{name}={bound} is not the start of a {time_unit}, so the first or last {time_unit} "
-                             f"would be partial. Fix: pass {before.date()} or {after.date()}.")
-    first, last = period_numbers(np.array([ps.to_datetime64(), pe.to_datetime64()]), time_unit)
+    first, last = whole_periods(period_start, period_end, zone, time_unit)
     numbered = table.select(period_number(nw.col(start_col), time_unit).alias("__s"),
                             period_number(nw.col(end_col), time_unit).alias("__e"))
     starts = collect_small(numbered.group_by("__s").agg(nw.len().alias("n")))
@@ -127,9 +121,5 @@ def engine_churn_by_period(inp: EngineInput, period_start, period_end, *, time_u
     result = pd.DataFrame({"period_start": edges[:-1], "period_end": edges[1:], "at_start": at_start[:-1],
                            "lost": ended - new_lost, "new": new, "new_lost": new_lost, "at_end": at_start[1:]})
     result["new_active_at_end"] = result["new"] - result["new_lost"]
-    s = result["at_start"].where(result["at_start"] > 0)
-    result["churn_rate"] = result["lost"] / s
-    result["retention_rate"] = (result["at_end"] - result["new_active_at_end"]) / s
-    result.attrs["time_unit"] = time_unit
-    return result
+    return with_rates(result, time_unit)
 

@@ -267,7 +267,15 @@ def churn_by_period(subscriptions: pd.DataFrame, period_start, period_end, *, ti
                                       time_unit=time_unit, customer_id_col=customer_id_col, start_col=start_col,
                                       end_col=end_col)
     table = require_subscriptions(subscriptions, customer_id_col=customer_id_col, start_col=start_col, end_col=end_col)
-    ps, pe = require_period(period_start, period_end, table.zone)
+    first, last = whole_periods(period_start, period_end, table.zone, time_unit)
+    edges = period_starts(np.arange(first, last + 1), time_unit)
+    rows = [dict(period_start=a, period_end=b, **_totals(_counts(table, a, b))) for a, b in zip(edges[:-1], edges[1:])]
+    return with_rates(pd.DataFrame(rows), time_unit)
+
+
+def whole_periods(period_start, period_end, zone, time_unit: str) -> tuple[int, int]:
+    """The period numbers of ``[period_start, period_end)``, each bound the first instant of a ``time_unit``."""
+    ps, pe = require_period(period_start, period_end, zone)
     for name, bound in (("period_start", ps), ("period_end", pe)):
         if not is_period_start(bound, time_unit):
             number = period_numbers(np.array([bound.to_datetime64()]), time_unit)
@@ -275,9 +283,11 @@ def churn_by_period(subscriptions: pd.DataFrame, period_start, period_end, *, ti
             raise InputError(f"{name}={bound} is not the start of a {time_unit}, so the first or last {time_unit} "
                              f"would be partial. Fix: pass {before.date()} or {after.date()}.")
     first, last = period_numbers(np.array([ps.to_datetime64(), pe.to_datetime64()]), time_unit)
-    edges = period_starts(np.arange(first, last + 1), time_unit)
-    rows = [dict(period_start=a, period_end=b, **_totals(_counts(table, a, b))) for a, b in zip(edges[:-1], edges[1:])]
-    result = pd.DataFrame(rows)
+    return int(first), int(last)
+
+
+def with_rates(result: pd.DataFrame, time_unit: str) -> pd.DataFrame:
+    """A table of period counts with its churn and retention rates (missing where no customer was there at the start)."""
     s = result["at_start"].where(result["at_start"] > 0)
     result["churn_rate"] = result["lost"] / s
     result["retention_rate"] = (result["at_end"] - result["new_active_at_end"]) / s
