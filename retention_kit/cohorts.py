@@ -19,7 +19,7 @@ __all__ = ["cohort_table", "cohort_retention", "average_retention"]
 
 def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
                  monetary_value_col: str | None = "amount", time_unit: str = "month",
-                 observation_period_end=None) -> pd.DataFrame:
+                 observation_period_end=None, check_repeated_rows: bool = True) -> pd.DataFrame:
     """Active customers of each acquisition cohort at each age, with unobservable cells missing.
 
     Rows: cohorts (the calendar period of each customer's first purchase). Columns: age 0, 1,
@@ -41,6 +41,9 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
         purchase. Only periods that end by then are observed. Purchases at or after it, and
         customers whose first purchase falls in an incomplete period, are left out with a
         :class:`~retention_kit.DataWarning`.
+    check_repeated_rows : bool, default True
+        As :func:`~retention_kit.rfm_summary`: ``False`` skips the count of repeated rows, a
+        whole group-by in an engine (the rows are kept either way).
 
     Returns
     -------
@@ -64,42 +67,51 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
         from .engines import engine_cohort_table, engine_input
         return engine_cohort_table(engine_input(transactions, "transactions"), customer_id_col=customer_id_col,
                                    datetime_col=datetime_col, monetary_value_col=monetary_value_col,
-                                   time_unit=time_unit, observation_period_end=observation_period_end)
+                                   time_unit=time_unit, observation_period_end=observation_period_end,
+                                   check_repeated_rows=check_repeated_rows)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                               monetary_value_col=monetary_value_col, background=True)
+                               monetary_value_col=monetary_value_col, background=True,
+                               check_repeated_rows=check_repeated_rows)
     dates = log.dates.to_numpy("datetime64[ns]")
     end = (log.timestamp(observation_period_end, "observation_period_end") if observation_period_end is not None
            else log.default_end())
     late = dates >= np.datetime64(end.to_datetime64())
+    ids = log.frame[customer_id_col].to_numpy()
     if late.any():
         warn_data(f"cohort_table: {int(late.sum())} purchase(s) at or after observation_period_end ({end}) were left "
                   f"out.")
+        ids, dates = ids[~late], dates[~late]
     last_complete = int(period_numbers(np.array([end.to_datetime64()]), time_unit)[0]) - 1
-    codes = customer_codes(log.frame[customer_id_col].to_numpy()[~late], sort=False)[0]
-    period = period_numbers(dates[~late], time_unit)
-    first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
-    np.minimum.at(first, codes, period)
-    seen = first != np.iinfo(np.int64).max                             # unused codes stay at max
-    observed_cohort = first <= last_complete
+    codes = customer_codes(ids, sort=False)[0]
+    period = period_numbers(dates, time_unit)
+    low = int(period.min()) if len(period) else 0
+    span = int(period.max()) - low + 1 if len(period) else 0
+    bought = np.zeros((int(codes.max()) + 1 if len(codes) else 0, span), dtype=bool)   # customer x calendar period
+    small = np.int32 if bought.size < 2**31 else np.int64              # half the memory traffic when it fits
+    bought.ravel()[codes.astype(small) * small(span) + (period - low).astype(small)] = True
+    seen = bought.any(axis=1)                                          # codes of absent ids stay all False
+    first = bought.argmax(axis=1) + low                                # each customer's first period: the cohort
+    observed_cohort = seen & (first <= last_complete)
     incomplete = int((seen & ~observed_cohort).sum())
-    keep = (period <= last_complete) & observed_cohort[codes]
-    if not keep.any():
+    if not observed_cohort.any():
         raise InputError(f"no complete {time_unit} before observation_period_end ({end}); pass a later "
                          f"observation_period_end or a shorter time_unit.")
     if incomplete:
         warn_data(f"cohort_table: {incomplete} customer(s) whose first purchase falls in the incomplete {time_unit} "
                   f"{period_index(np.array([last_complete + 1]), time_unit)[0]} were left out (their cohort is not "
                   f"complete before {end}).")
-    if not keep.all():
-        codes, period = codes[keep], period[keep]
-    age = period - first[codes]
-    cohorts = np.arange(first[observed_cohort].min(), last_complete + 1)
-    width = len(cohorts)                                               # the oldest cohort is observable this long
-    active = np.zeros(len(first) * width, dtype=bool)                  # customer x age: bought at that age
-    active[codes.astype(np.int64) * width + age] = True
-    cell = np.flatnonzero(active)                                      # each customer once per active age
-    cells = np.bincount((first[cell // width] - cohorts[0]) * width + cell % width, minlength=len(cohorts) * width)
-    out = framed_cohort_table(cells.reshape(len(cohorts), width).astype(float), cohorts, last_complete, time_unit, end)
+    width = last_complete - low + 1                                    # the oldest cohort is observable this long
+    observed = np.flatnonzero(observed_cohort)
+    cohort = (first[observed] - low).astype(np.int16 if width < 2**15 else np.int32)   # 16 bits: a radix sort
+    sizes = np.bincount(cohort, minlength=width)
+    grouped = bought[observed[np.argsort(cohort, kind="stable")], :width]          # customers in cohort order
+    present = np.flatnonzero(sizes)
+    by_period = np.add.reduceat(grouped, (np.cumsum(sizes) - sizes)[present], axis=0, dtype=np.int64)
+    cells = np.zeros((width, width), dtype=np.int64)                   # cohort x age: customers who bought
+    for row, c in zip(by_period, present):                             # calendar period c + age is age of cohort c
+        cells[c, :width - c] = row[c:]
+    cohorts = np.arange(low, last_complete + 1)
+    out = framed_cohort_table(cells.astype(float), cohorts, last_complete, time_unit, end)
     log.finish()                                     # the repeated-rows check ran beside the table
     return out
 

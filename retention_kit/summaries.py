@@ -46,7 +46,7 @@ def _observed(log, end, caller):
 
 def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
                 monetary_value_col: str | None = "amount", observation_period_end=None,
-                time_unit: str = "day") -> pd.DataFrame:
+                time_unit: str = "day", check_repeated_rows: bool = True) -> pd.DataFrame:
     """Summarise a transaction log into ``frequency, recency, T, monetary_value`` per customer.
 
     Purchases are first grouped into calendar periods of ``time_unit`` (several purchases on one
@@ -73,6 +73,11 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
         purchase. Purchases at or after it are left out with a :class:`~retention_kit.DataWarning`.
     time_unit : str, default "day"
         "hour", "day", "week" (Monday to Sunday), "month", "quarter" or "year".
+    check_repeated_rows : bool, default True
+        Count the rows that repeat another in every column, and warn (they are kept either
+        way). In an engine, on a large log, that count is a group-by over every column: a quarter
+        (DuckDB) to two fifths (Spark) of the time on 50 million purchases. ``False`` skips it,
+        for a log whose pipeline guarantees unique rows (a unique order id). Nothing else changes.
 
     Returns
     -------
@@ -102,9 +107,11 @@ def rfm_summary(transactions: pd.DataFrame, *, customer_id_col: str = "customer_
     if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
         return engine_rfm_summary(engine_input(transactions, "transactions"), customer_id_col=customer_id_col,
                                   datetime_col=datetime_col, monetary_value_col=monetary_value_col,
-                                  observation_period_end=observation_period_end, time_unit=time_unit)
+                                  observation_period_end=observation_period_end, time_unit=time_unit,
+                                  check_repeated_rows=check_repeated_rows)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                               monetary_value_col=monetary_value_col, background=True)
+                               monetary_value_col=monetary_value_col, background=True,
+                               check_repeated_rows=check_repeated_rows)
     end = _end(log, observation_period_end)
     keep = _observed(log, end, "rfm_summary")
     summary = _summarise(log, keep, end, time_unit)
@@ -192,7 +199,8 @@ def _summarise(log, keep: np.ndarray, end: pd.Timestamp, time_unit: str) -> pd.D
 
 def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_period_end, observation_period_end=None,
                                 customer_id_col: str = "customer_id", datetime_col: str = "date",
-                                monetary_value_col: str | None = "amount", time_unit: str = "day") -> pd.DataFrame:
+                                monetary_value_col: str | None = "amount", time_unit: str = "day",
+                                check_repeated_rows: bool = True) -> pd.DataFrame:
     """Split a log at ``calibration_period_end``: a summary of the calibration part, and what happened next.
 
     For customers with a purchase before ``calibration_period_end``: ``frequency_cal``,
@@ -213,6 +221,9 @@ def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_perio
         The first instant not observed; default midnight after the day of the last purchase.
     customer_id_col, datetime_col, monetary_value_col : str
     time_unit : str, default "day"
+    check_repeated_rows : bool, default True
+        As :func:`~retention_kit.rfm_summary`: ``False`` skips the count of repeated rows, a
+        whole group-by in an engine (the rows are kept either way).
 
     Returns
     -------
@@ -236,9 +247,9 @@ def calibration_holdout_summary(transactions: pd.DataFrame, *, calibration_perio
         return engine_calibration_holdout_summary(
             engine_input(transactions, "transactions"), calibration_period_end=calibration_period_end,
             observation_period_end=observation_period_end, customer_id_col=customer_id_col, datetime_col=datetime_col,
-            monetary_value_col=monetary_value_col, time_unit=time_unit)
+            monetary_value_col=monetary_value_col, time_unit=time_unit, check_repeated_rows=check_repeated_rows)
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                               monetary_value_col=monetary_value_col)
+                               monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
     cal_end = log.timestamp(calibration_period_end, "calibration_period_end")
     if not is_period_start(cal_end, time_unit):
         raise InputError(f"calibration_period_end={cal_end} falls inside a {time_unit}, which would then count in "

@@ -37,7 +37,7 @@ def never_flagged_at_30():
 
 def extrapolated_seconds():
     t = pd.read_csv(DATA / "scale_timings.csv")
-    rows = t[(t["method"] == "rk.rfm_summary (pandas, numpy)") & (t["customers"] >= 1e6)]
+    rows = t[(t["summary"] == "rfm_summary") & (t["method"] == "rk, pandas frame in memory") & (t["customers"] >= 1e6)]
     fit = stats.linregress(np.log10(rows["customers"]), np.log10(rows["seconds"]))
     return 10 ** (fit.intercept + fit.slope * np.log10(3e7))
 
@@ -139,19 +139,26 @@ def test_the_quiz_simulations_are_the_notebook_s_and_their_facts_hold():
 
 def test_the_scale_facts_quote_the_measurements():
     t = pd.read_csv(DATA / "scale_timings.csv")
-    rows = t[(t["method"] == "rk.rfm_summary (pandas, numpy)") & (t["customers"] >= 1e6)].sort_values("customers")
+    rows = t[(t["summary"] == "rfm_summary") & (t["method"] == "rk, pandas frame in memory")
+             & (t["customers"] >= 1e6)].sort_values("customers")
     pairs = [stats.linregress(np.log10(rows["customers"].iloc[i:i + 2]), np.log10(rows["seconds"].iloc[i:i + 2])).slope
              for i in range(len(rows) - 1)]
     facts = exercises.solution("14-scale-extrapolate").facts
     assert (facts["slope_low"], facts["slope_high"]) == pytest.approx((min(pairs), max(pairs)))
     assert facts["low"] == pytest.approx(rows["seconds"].iloc[-1] * 3 ** min(pairs))     # 10M -> 30M: times 3
     assert facts["low"] < exercises.expected_answer("14-scale-extrapolate") < facts["high"]
+    rfm = t[t["summary"] == "rfm_summary"]
+    assert facts["files"] == rfm.loc[(rfm["method"] == "rk, Parquet files (DuckDB)") & (rfm["customers"] == 3e7),
+                                     "seconds"].item()
     engine = exercises.solution("14-judge-engine").facts
-    largest = t[t["customers"] == t["customers"].max()]
-    kit = largest[largest["method"] != "DuckDB SQL"].set_index("summary")
-    sql = largest[largest["method"] == "DuckDB SQL"].set_index("summary")
-    assert engine["faster"] == int((sql["seconds"] < kit["seconds"]).sum())
-    assert engine["leaner"] == int((sql["peak_memory_mb"] < kit["peak_memory_mb"]).sum())
+    frame = rfm[rfm["method"] == "rk, pandas frame in memory"].sort_values("customers").iloc[-1]
+    files = rfm[(rfm["method"] == "rk, Parquet files (DuckDB)") & (rfm["customers"] == frame["customers"])].iloc[0]
+    spark = rfm[rfm["method"] == "rk, Spark local[2]"].sort_values("customers").iloc[-1]
+    duck = rfm[(rfm["method"] == "rk, Parquet files (DuckDB)") & (rfm["customers"] == spark["customers"])].iloc[0]
+    assert engine["customers"] == frame["customers"] == 10_000_000
+    assert (engine["frame_gib"], engine["files_gib"]) == pytest.approx((frame["peak_memory_mb"] / 1024,
+                                                                         files["peak_memory_mb"] / 1024))
+    assert engine["spark_ratio"] == pytest.approx(spark["seconds"] / duck["seconds"])
 
 
 def test_the_threshold_facts_are_the_kit_s_at_both_thresholds():

@@ -55,11 +55,17 @@ def test_scale_timings():
     assert lines["rfm_summary: rk.rfm_summary"].get_xdata().tolist() == [100, 1000]       # sorted by size
     assert lines["rfm_summary: rk.rfm_summary"].get_ydata().tolist() == [0.1, 2.0]
     assert lines["rfm_summary: DuckDB SQL"].get_ydata().tolist() == [0.3, 1.0]
-    assert lines["rfm_summary: rk.rfm_summary"].get_color() == lines["cohort_table: rk.cohort_table"].get_color()
     assert lines["rfm_summary: rk.rfm_summary"].get_color() != lines["rfm_summary: DuckDB SQL"].get_color()
+    assert lines["rfm_summary: rk.rfm_summary"].get_linestyle() != lines["cohort_table: rk.cohort_table"].get_linestyle()
     memory = plots.scale_timings(t, value="peak_memory_mb")
     assert {line.get_label(): line.get_ydata().tolist() for line in memory.lines}["cohort_table: rk.cohort_table"] == \
         [2.0, 20.0]
+    spark = t.assign(method=t["method"].where(t["method"] != "DuckDB SQL", "Spark"),
+                     peak_memory_mb=t["peak_memory_mb"].where(t["method"] != "DuckDB SQL"))
+    drawn = [line.get_label() for line in plots.scale_timings(spark, value="peak_memory_mb").lines]
+    assert drawn == ["cohort_table: rk.cohort_table", "rfm_summary: rk.rfm_summary"]      # no memory, no line
+    colours = {line.get_label(): line.get_color() for line in plots.scale_timings(spark).lines}
+    assert colours["rfm_summary: Spark"] != colours["rfm_summary: rk.rfm_summary"]
     with pytest.raises(rk.InputError, match="positive"):
         plots.scale_timings(t.assign(seconds=0.0))
     with pytest.raises(rk.InputError, match="no column 'seconds'"):

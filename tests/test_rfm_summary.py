@@ -123,3 +123,17 @@ def test_calibration_holdout_agrees_with_lifetimes_on_a_log_of_dates():
         rk.calibration_holdout_summary(tx, calibration_period_end="2025-07-01", observation_period_end="2025-01-01")
     with pytest.raises(InputError, match="falls inside a week"), pytest.warns(rk.DataWarning, match="repeat another"):
         rk.calibration_holdout_summary(tx, calibration_period_end="2025-07-02", time_unit="week")
+
+
+def test_check_repeated_rows_false_skips_the_warning_not_the_rows():
+    """Coffee-shop rows repeated on whole dates are still purchases when the count is skipped (pytest turns any
+    DataWarning into an error, so the unchecked call proves that none is raised); checked against lifetimes."""
+    from lifetimes.utils import summary_data_from_transaction_data
+    tx = rk.datasets.load_coffee_transactions()
+    tx = tx.assign(date=tx["date"].dt.normalize())
+    ours = rk.rfm_summary(tx, observation_period_end="2026-01-01", check_repeated_rows=False)
+    ref = summary_data_from_transaction_data(tx, "customer_id", "date", monetary_value_col="amount",
+                                             observation_period_end="2025-12-31").sort_index()
+    pd.testing.assert_frame_equal(ours, ref[ours.columns], check_exact=False, rtol=1e-12, check_names=False)
+    table = rk.cohort_table(tx, observation_period_end="2026-01-01", check_repeated_rows=False)
+    assert table[0].sum() == tx["customer_id"].nunique()

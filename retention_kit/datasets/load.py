@@ -133,13 +133,16 @@ def load_telco_churn() -> pd.DataFrame:
 
 
 def load_scale_timings() -> pd.DataFrame:
-    """Measured times and peak memory of the kit's summaries from 10,000 to 10,000,000 customers (not simulated).
+    """Measured times and peak memory of the kit's summaries from 10,000 to 30,000,000 customers (not simulated).
 
-    Shape (28, 8): each of ``rk.rfm_summary`` and ``rk.cohort_table`` and a hand-written DuckDB SQL
-    query computing the same table, at 7 sizes. Columns: ``summary`` ("rfm_summary" or
-    "cohort_table"), ``method``, ``customers``, ``purchases`` (rows of the log, about 3 a customer),
-    ``seconds`` (best wall time of ``runs`` runs), ``runs``, ``peak_memory_mb`` (resident memory
-    above the log itself, MiB) and ``data_mb`` (the log's own size, MiB). Measured by
+    Shape (50, 9): ``rk.rfm_summary`` and ``rk.cohort_table`` called on a pandas frame in memory (7
+    sizes, to 10 million customers), on the same log as Parquet files (8 sizes, to 30 million), on
+    Spark ``local[2]`` (1 and 10 million), and a hand-written DuckDB SQL query over the files (8
+    sizes). Columns: ``summary`` ("rfm_summary" or "cohort_table"), ``method``, ``customers``,
+    ``purchases`` (rows of the log, about 3 a customer), ``seconds`` (best wall time of ``runs``
+    runs), ``runs``, ``peak_memory_mb`` (the call's peak resident memory, MiB, the log included when
+    it is held in memory; missing for Spark, whose JVM is another process), ``data_mb`` (the log as
+    a pandas frame, MiB) and ``parquet_mb`` (as Parquet files, MiB). Measured by
     ``benchmarks/bench_scale.py`` on a 2-core machine shared with other jobs (data card:
     ``datasets/README.md``): times are one machine's, to be read for their growth, not to the
     millisecond.
@@ -152,6 +155,6 @@ def load_scale_timings() -> pd.DataFrame:
     --------
     >>> timings = load_scale_timings()
     >>> sorted(timings["summary"].unique()), int(timings["customers"].max())
-    (['cohort_table', 'rfm_summary'], 10000000)
+    (['cohort_table', 'rfm_summary'], 30000000)
     """
     return _read("scale_timings.csv")

@@ -200,7 +200,7 @@ def _example(frame, customer_id_col: str, condition, column: str) -> str:
 
 def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
                        monetary_value_col: str | None = "amount", name: str = "transactions",
-                       dates: dict | None = None) -> EngineLog:
+                       dates: dict | None = None, check_repeated_rows: bool = True) -> EngineLog:
     """Check a transaction log held by an engine, as ``require_transactions`` checks a pandas one.
 
     Checks: the columns exist; the table has rows; no id, date or amount is missing; dates are
@@ -217,6 +217,8 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
         The dates the caller cuts the log at (None values are skipped): each is read in the
         log's zone (``log.cut[name]``) and its rows-before counted in the same query
         (``log.rows_before(name)``).
+    check_repeated_rows : bool, default True
+        False: skip the count of repeated rows (a whole pass over every column).
 
     Returns
     -------
@@ -284,7 +286,8 @@ def check_transactions(inp: EngineInput, *, customer_id_col: str = "customer_id"
     first, last = pd.Timestamp(profile["first"]), pd.Timestamp(profile["last"])
     if last - first > _ISOLATION:
         _require_no_isolated_dates(log, customer_id_col, datetime_col, first, last, inp.kind)
-    _warn_repeated_rows(frame, schema, name)
+    if check_repeated_rows:
+        _warn_repeated_rows(frame, schema, name)
     before = {key: int(profile[f"before_{i}"]) for i, key in enumerate(cut)}
     return EngineLog(log, customer_id_col, datetime_col, monetary_value_col, zone, first, last, int(profile["rows"]),
                      cut, before, inp.kind)

@@ -51,7 +51,7 @@ def collect_small(frame) -> pd.DataFrame:
 
 
 def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col: str, monetary_value_col,
-                        time_unit: str, observation_period_end) -> pd.DataFrame:
+                        time_unit: str, observation_period_end, check_repeated_rows: bool = True) -> pd.DataFrame:
     """:func:`retention_kit.cohort_table` on an engine's log (arguments checked by the caller).
 
     The engine finds each customer's first period with a window and counts the customers of
@@ -60,7 +60,7 @@ def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col:
     Parameters
     ----------
     inp : EngineInput
-    customer_id_col, datetime_col, monetary_value_col, time_unit, observation_period_end
+    customer_id_col, datetime_col, monetary_value_col, time_unit, observation_period_end, check_repeated_rows
         As :func:`retention_kit.cohort_table`.
 
     Returns
@@ -84,7 +84,7 @@ def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col:
     {Period('2025-01', 'M'): {0: 2.0, 1: 1.0}}
     """
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                             monetary_value_col=monetary_value_col,
+                             monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows,
                              dates={"observation_period_end": observation_period_end})
     end = log.cut.get("observation_period_end", log.default_end())
     late = log.rows - log.rows_before("observation_period_end" if "observation_period_end" in log.cut else None)
@@ -118,13 +118,14 @@ def engine_cohort_table(inp: EngineInput, *, customer_id_col: str, datetime_col:
 
 def engine_repeat_purchase_rate(inp: EngineInput, period_start, period_end, *, customer_id_col: str,
                                 datetime_col: str, monetary_value_col, min_purchases: int,
-                                confidence: float) -> MetricResult:
+                                confidence: float, check_repeated_rows: bool = True) -> MetricResult:
     """:func:`retention_kit.repeat_purchase_rate` on an engine's log (arguments checked by the caller).
 
     Parameters
     ----------
     inp : EngineInput
     period_start, period_end, customer_id_col, datetime_col, monetary_value_col, min_purchases, confidence
+    check_repeated_rows
         As :func:`retention_kit.repeat_purchase_rate`.
 
     Returns
@@ -149,11 +150,8 @@ def engine_repeat_purchase_rate(inp: EngineInput, period_start, period_end, *, c
     """
     from ..metrics.rates import proportion
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                             monetary_value_col=monetary_value_col)
-    ps, pe = require_period(period_start, period_end, log.zone)
-    d = nw.col(datetime_col)
-    per = log.frame.filter((d >= moment(ps, inp.kind)) & (d < moment(pe, inp.kind))).group_by(customer_id_col).agg(
-        nw.len().cast(nw.Int64).alias("__n"))
+                             monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
+    ps, pe, per = _counts_in_period(log, period_start, period_end)
     got = first_row(per.select(nw.len().alias("customers"), nw.col("__n").sum().alias("purchases"),
                                (nw.col("__n") >= min_purchases).cast(nw.Int64).sum().alias("repeaters")))
     customers = int(got["customers"] or 0)
@@ -169,3 +167,56 @@ def engine_repeat_purchase_rate(inp: EngineInput, period_start, period_end, *, c
         parts=dict(customers=customers, repeat_customers=repeaters, purchases=purchases,
                    purchases_per_customer=purchases / customers),
         se=interval.se, ci=interval.ci, confidence=confidence)
+
+
+def _counts_in_period(log, period_start, period_end):
+    """The period read in the log's zone, and each customer's purchases in it (``__n``), lazily."""
+    ps, pe = require_period(period_start, period_end, log.zone)
+    d = nw.col(log.datetime_col)
+    per = log.frame.filter((d >= moment(ps, log.kind)) & (d < moment(pe, log.kind))).group_by(
+        log.customer_id_col).agg(nw.len().cast(nw.Int64).alias("__n"))
+    return ps, pe, per
+
+
+def engine_purchase_counts(inp: EngineInput, period_start, period_end, *, customer_id_col: str, datetime_col: str,
+                           monetary_value_col, check_repeated_rows: bool = True):
+    """:func:`retention_kit.metrics.purchase_counts` on an engine's log (arguments checked by the caller).
+
+    Parameters
+    ----------
+    inp : EngineInput
+    period_start, period_end, customer_id_col, datetime_col, monetary_value_col, check_repeated_rows
+        As :func:`retention_kit.metrics.purchase_counts`.
+
+    Returns
+    -------
+    A table of the input's kind with ``customer_id_col`` and int ``purchases``, one row per customer
+    with a purchase in the period, in no set order for lazy kinds (eager Polars is sorted by
+    customer). A Parquet scan comes back as the pandas path's Series.
+
+    Raises
+    ------
+    InputError
+        As the pandas path.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> from retention_kit.engines import engine_input
+    >>> rel = duckdb.sql("SELECT * FROM (VALUES (1, TIMESTAMP '2025-01-05'), (1, TIMESTAMP '2025-02-10'), "
+    ...                  "(2, TIMESTAMP '2025-01-20')) t(customer_id, date)")
+    >>> engine_purchase_counts(engine_input(rel, "transactions"), "2025-01-01", "2026-01-01",
+    ...                        customer_id_col="customer_id", datetime_col="date",
+    ...                        monetary_value_col=None).order("customer_id").fetchall()
+    [(1, 2), (2, 1)]
+    """
+    log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
+                             monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
+    per = _counts_in_period(log, period_start, period_end)[2].select(nw.col(customer_id_col),
+                                                                     nw.col("__n").alias("purchases"))
+    if inp.kind == "polars":
+        return inp.finish(per.sort(customer_id_col))
+    native = inp.finish(per)
+    if inp.returns_pandas:
+        return native.set_index(customer_id_col).sort_index()["purchases"]
+    return native

@@ -88,13 +88,13 @@ def _finish(inp: EngineInput, result, customer_id_col: str, attrs: dict):
 
 
 def engine_rfm_summary(inp: EngineInput, *, customer_id_col: str, datetime_col: str, monetary_value_col: str | None,
-                       observation_period_end, time_unit: str):
+                       observation_period_end, time_unit: str, check_repeated_rows: bool = True):
     """:func:`retention_kit.rfm_summary` on an engine's table (arguments checked by the caller).
 
     Parameters
     ----------
     inp : EngineInput
-    customer_id_col, datetime_col, monetary_value_col, observation_period_end, time_unit
+    customer_id_col, datetime_col, monetary_value_col, observation_period_end, time_unit, check_repeated_rows
         As :func:`retention_kit.rfm_summary`.
 
     Returns
@@ -119,7 +119,7 @@ def engine_rfm_summary(inp: EngineInput, *, customer_id_col: str, datetime_col: 
     [(1, 0.0, 0.0, 29.0, 0.0)]
     """
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                             monetary_value_col=monetary_value_col,
+                             monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows,
                              dates={"observation_period_end": observation_period_end})
     end = _end(log)
     _check_observed(log, "rfm_summary")
@@ -129,13 +129,14 @@ def engine_rfm_summary(inp: EngineInput, *, customer_id_col: str, datetime_col: 
 
 def engine_calibration_holdout_summary(inp: EngineInput, *, calibration_period_end, observation_period_end,
                                        customer_id_col: str, datetime_col: str, monetary_value_col: str | None,
-                                       time_unit: str):
+                                       time_unit: str, check_repeated_rows: bool = True):
     """:func:`retention_kit.calibration_holdout_summary` on an engine's table (arguments checked by the caller).
 
     Parameters
     ----------
     inp : EngineInput
     calibration_period_end, observation_period_end, customer_id_col, datetime_col, monetary_value_col, time_unit
+    check_repeated_rows
         As :func:`retention_kit.calibration_holdout_summary`.
 
     Returns
@@ -160,7 +161,7 @@ def engine_calibration_holdout_summary(inp: EngineInput, *, calibration_period_e
     [(1, 0.0, 0.0, 30.0, 1.0, 28.0)]
     """
     log = check_transactions(inp, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                             monetary_value_col=monetary_value_col,
+                             monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows,
                              dates={"calibration_period_end": calibration_period_end,
                                     "observation_period_end": observation_period_end})
     cal_end = log.cut["calibration_period_end"]

@@ -19,29 +19,37 @@ __all__ = ["repeat_purchase_rate", "purchase_counts", "first_window_counts", "fi
            "repeat_probability_by_count"]
 
 
-def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col, monetary_value_col):
+def _in_period(transactions, period_start, period_end, customer_id_col, datetime_col, monetary_value_col,
+               check_repeated_rows=True):
     log = require_transactions(transactions, customer_id_col=customer_id_col, datetime_col=datetime_col,
-                               monetary_value_col=monetary_value_col)
+                               monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
     ps, pe = require_period(period_start, period_end, log.zone)
     inside = log.frame[((log.dates >= ps) & (log.dates < pe)).to_numpy()]
     return ps, pe, log, inside
 
 
 def purchase_counts(transactions: pd.DataFrame, period_start, period_end, *, customer_id_col: str = "customer_id",
-                    datetime_col: str = "date", monetary_value_col: str | None = "amount") -> pd.Series:
+                    datetime_col: str = "date", monetary_value_col: str | None = "amount",
+                    check_repeated_rows: bool = True) -> pd.Series:
     """Number of purchases each customer made in [period_start, period_end).
 
     Parameters
     ----------
     transactions : DataFrame, one row per purchase
+        Or the same log in another engine: a Polars DataFrame or LazyFrame, a DuckDB relation, a
+        PySpark DataFrame, or a Parquet path or glob (see :mod:`retention_kit.engines`).
     period_start, period_end : dates, the half-open period
     customer_id_col, datetime_col, monetary_value_col : str
         Column names; ``monetary_value_col=None`` for a log without amounts (amounts are checked
         so that a refund row is not counted as a purchase).
+    check_repeated_rows : bool, default True
+        As :func:`retention_kit.rfm_summary`: ``False`` skips the count of repeated rows (they are
+        counted as purchases either way).
 
     Returns
     -------
     Series ``purchases`` indexed by customer id; customers with no purchase in the period are absent.
+    From an engine: a table of its kind with the id and ``purchases`` (a Parquet path: this Series).
 
     Raises
     ------
@@ -55,8 +63,13 @@ def purchase_counts(transactions: pd.DataFrame, period_start, period_end, *, cus
     >>> purchase_counts(tx, "2025-01-01", "2026-01-01").to_dict()
     {1: 2, 2: 1}
     """
+    if not isinstance(transactions, pd.DataFrame):                  # Polars, DuckDB, Spark, Parquet, or refused
+        from ..engines import engine_input, engine_purchase_counts
+        return engine_purchase_counts(engine_input(transactions, "transactions"), period_start, period_end,
+                                      customer_id_col=customer_id_col, datetime_col=datetime_col,
+                                      monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
     _, _, _, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col,
-                                 monetary_value_col)
+                                 monetary_value_col, check_repeated_rows)
     return inside.groupby(customer_id_col).size().rename("purchases")
 
 
@@ -64,7 +77,7 @@ def purchase_counts(transactions: pd.DataFrame, period_start, period_end, *, cus
 def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *,
                          customer_id_col: str = "customer_id", datetime_col: str = "date",
                          monetary_value_col: str | None = "amount", min_purchases: int = 2,
-                         confidence: float = 0.95) -> MetricResult:
+                         confidence: float = 0.95, check_repeated_rows: bool = True) -> MetricResult:
     """Share of a period's customers who bought at least twice in it, with its interval.
 
     repeat purchase rate = customers with >= ``min_purchases`` purchases in [period_start,
@@ -80,6 +93,9 @@ def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *
         Column names; ``monetary_value_col=None`` for a log without amounts.
     min_purchases : int, default 2
     confidence : float, default 0.95
+    check_repeated_rows : bool, default True
+        As :func:`~retention_kit.rfm_summary`: ``False`` skips the count of repeated rows, a
+        whole group-by in an engine (the rows are kept either way).
 
     Returns
     -------
@@ -103,9 +119,9 @@ def repeat_purchase_rate(transactions: pd.DataFrame, period_start, period_end, *
         return engine_repeat_purchase_rate(engine_input(transactions, "transactions"), period_start, period_end,
                                            customer_id_col=customer_id_col, datetime_col=datetime_col,
                                            monetary_value_col=monetary_value_col, min_purchases=min_purchases,
-                                           confidence=confidence)
+                                           confidence=confidence, check_repeated_rows=check_repeated_rows)
     ps, pe, log, inside = _in_period(transactions, period_start, period_end, customer_id_col, datetime_col,
-                                     monetary_value_col)
+                                     monetary_value_col, check_repeated_rows)
     if len(inside) == 0:
         raise InputError(f"no purchase falls in [{ps}, {pe}); the log runs from {log.dates.min()} to "
                          f"{log.dates.max()}. Choose a period inside it.")

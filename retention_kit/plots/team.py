@@ -92,8 +92,9 @@ def scale_timings(timings: pd.DataFrame, *, value: str = "seconds", ax=None,
     """Time (or memory) against the number of customers, both on log scales, one line per summary and method.
 
     On log-log axes a time that grows as n^b is a straight line of slope b: parallel lines grow
-    alike, and a line steeper than another grows faster. The kit's methods (named "rk. ...") are
-    teal, any other method (an engine's SQL) has a colour of its own; the summary sets the marker.
+    alike, and a line steeper than another grows faster. Each method has a colour (in the order
+    the table lists them), each summary a marker and a line style. Rows whose ``value`` is missing
+    (Spark's memory is its JVM's, not measured) are not drawn; the legend names only what is drawn.
 
     Parameters
     ----------
@@ -119,17 +120,18 @@ def scale_timings(timings: pd.DataFrame, *, value: str = "seconds", ax=None,
     [[0.2, 0.5], [0.1, 1.0]]
     """
     _columns(timings, ["summary", "method", "customers", value], "timings")
-    if not (timings[value] > 0).all() or not (timings["customers"] > 0).all():
+    drawn = timings[timings[value].notna()]
+    if not (drawn[value] > 0).all() or not (drawn["customers"] > 0).all():
         raise InputError(f"timings[{value!r}] and timings['customers'] must be positive to be drawn on log scales; "
                          "drop the rows that are not.")
     ax = _axes(ax, (7.5, 4.2))
     styles = {"rfm_summary": "o-", "cohort_table": "s--"}
-    others = [m for m in dict.fromkeys(timings["method"]) if not str(m).startswith("rk.")]
-    for (summary, method), group in timings.groupby(["summary", "method"], sort=True):
-        group = group.sort_values("customers")      # the kit in teal, each other method in a colour of its own
-        colour = TEAL if str(method).startswith("rk.") else _METHOD_COLOURS[1 + others.index(method) % 3]
-        ax.plot(group["customers"].to_numpy(), group[value].to_numpy(), styles.get(summary, "^-"), color=colour,
-                ms=4, label=f"{summary}: {method}")
+    methods = list(dict.fromkeys(timings["method"]))              # a method keeps its colour in every figure
+    for (summary, method), group in drawn.groupby(["summary", "method"], sort=True):
+        group = group.sort_values("customers")
+        ax.plot(group["customers"].to_numpy(), group[value].to_numpy(), styles.get(summary, "^-"),
+                color=_METHOD_COLOURS[methods.index(method) % len(_METHOD_COLOURS)], ms=4,
+                label=f"{summary}: {method}")
     ax.set(xscale="log", yscale="log", xlabel="customers", title=title,
            ylabel="seconds" if value == "seconds" else value.replace("_", " "))
     ax.legend(frameon=False, fontsize="small")

@@ -101,7 +101,7 @@ class TransactionLog:
 
 def require_transactions(transactions, *, customer_id_col: str = "customer_id", datetime_col: str = "date",
                          monetary_value_col: str | None = "amount", name: str = "transactions",
-                         background: bool = False) -> TransactionLog:
+                         background: bool = False, check_repeated_rows: bool = True) -> TransactionLog:
     """Check a transaction log (one row per purchase) and return it with parsed dates and float amounts.
 
     Checks: a non-empty DataFrame; the columns exist; customer ids are present and of one type;
@@ -119,6 +119,8 @@ def require_transactions(transactions, *, customer_id_col: str = "customer_id", 
     background : bool, default False
         Look for repeated rows in a background thread, while the caller computes (numpy releases
         the interpreter's lock in its sorts); the caller then calls ``log.finish()``, which warns.
+    check_repeated_rows : bool, default True
+        False: skip the repeated-rows check (for a log known to have unique rows).
 
     Returns
     -------
@@ -152,6 +154,8 @@ def require_transactions(transactions, *, customer_id_col: str = "customer_id", 
         require_complete(amounts, monetary_value_col, "fill them (0 for a free order) or remove those rows.")
         require_nonnegative(amounts, monetary_value_col, REFUND_FIX)
         frame[monetary_value_col] = amounts
+    if not check_repeated_rows:
+        return TransactionLog(frame, customer_id_col, datetime_col, monetary_value_col, zone)
     if not background:
         warn_duplicate_rows(transactions, name)
         return TransactionLog(frame, customer_id_col, datetime_col, monetary_value_col, zone)

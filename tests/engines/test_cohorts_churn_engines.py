@@ -1,7 +1,9 @@
-"""rk.cohort_table, rk.repeat_purchase_rate and rk.metrics.churn_by_period on every engine, against the pandas path.
+"""rk.cohort_table, rk.repeat_purchase_rate, rk.metrics.purchase_counts and rk.metrics.churn_by_period on every
+engine, against the pandas path.
 
-Their results are small (a cohort table, a rate, a table per period): every engine groups, and the same pandas
-table or MetricResult comes back, equal value for value.
+Most results are small (a cohort table, a rate, a table per period): every engine groups, and the same pandas
+table or MetricResult comes back, equal value for value. Purchase counts have a row per customer and come back as
+the input's kind.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 
 import retention_kit as rk
 
-from .conftest import ENGINES
+from .conftest import ENGINES, to_pandas
 from .test_summaries_engines import random_log
 
 
@@ -68,6 +70,24 @@ def test_repeat_purchase_rate_equals_the_pandas_path(kind, to_engine):
         assert result.name == reference.name
     with pytest.raises(rk.InputError, match="no purchase falls in"):
         rk.repeat_purchase_rate(to_engine(log, kind), "2030-01-01", "2031-01-01")
+
+
+@pytest.mark.parametrize("kind", ENGINES)
+def test_purchase_counts_equal_the_pandas_path(kind, to_engine):
+    log = random_log(seed=10).assign(customer_id=lambda t: "C" + t["customer_id"].astype(str))     # text ids too
+    for period in (("2025-01-01", "2026-01-01"), ("2024-03-01", "2024-04-01"), ("2030-01-01", "2031-01-01")):
+        reference = rk.metrics.purchase_counts(log, *period)
+        result = rk.metrics.purchase_counts(to_engine(log, kind), *period)
+        if kind == "parquet":                            # the pandas path's Series, exactly
+            pd.testing.assert_series_equal(result, reference)
+        else:
+            got = to_pandas(result)["purchases"]
+            pd.testing.assert_series_equal(got, reference, check_index_type=False, check_dtype=False)
+            assert got.dtype.kind == "i"
+        inside = log[(log["date"] >= period[0]) & (log["date"] < period[1])]
+        assert int(result.sum() if kind == "parquet" else got.sum()) == len(inside)        # every row counted once
+    with pytest.raises(rk.InputError, match="period_end"):
+        rk.metrics.purchase_counts(to_engine(log, kind), "2025-01-01", "2024-01-01")
 
 
 @pytest.mark.parametrize("kind", ENGINES)

@@ -157,3 +157,29 @@ def test_a_cut_with_fractions_of_a_second_cuts_where_pandas_cuts(kind, to_engine
     with pytest.warns(rk.DataWarning, match="2 transaction"):
         result = rk.rfm_summary(to_engine(log, kind), observation_period_end="2025-06-30 12:00:00.5", time_unit="hour")
     same(result, reference, kind)
+
+
+CALLS = {"rfm_summary": lambda tx, **kw: rk.rfm_summary(tx, observation_period_end="2026-01-01", **kw),
+         "calibration_holdout_summary": lambda tx, **kw: rk.calibration_holdout_summary(
+             tx, calibration_period_end="2025-07-01", observation_period_end="2026-01-01", **kw),
+         "cohort_table": lambda tx, **kw: rk.cohort_table(tx, observation_period_end="2026-01-01", **kw),
+         "repeat_purchase_rate": lambda tx, **kw: rk.repeat_purchase_rate(tx, "2025-01-01", "2026-01-01", **kw)}
+
+
+@pytest.mark.parametrize("kind", ["pandas", *ENGINES])
+@pytest.mark.parametrize("function", CALLS)
+def test_check_repeated_rows_false_skips_only_the_warning(kind, function, to_engine):
+    """The repeated rows are still counted as purchases; only the count and its warning are skipped (pytest turns
+    any DataWarning into an error, so the unchecked calls prove that none is raised)."""
+    log = random_log(seed=9)
+    doubled = pd.concat([log, log.iloc[:7]], ignore_index=True)
+    source = doubled if kind == "pandas" else to_engine(doubled, kind)
+    with pytest.warns(rk.DataWarning, match="14 rows that repeat another row"):
+        checked = CALLS[function](source)
+    unchecked = CALLS[function](doubled if kind == "pandas" else to_engine(doubled, kind), check_repeated_rows=False)
+    if function == "repeat_purchase_rate":
+        assert (unchecked.value, unchecked.parts) == (checked.value, checked.parts)
+        assert unchecked.parts["purchases"] == int(doubled["date"].between("2025-01-01", "2026-01-01",
+                                                                           inclusive="left").sum())
+    else:
+        pd.testing.assert_frame_equal(to_pandas(unchecked), to_pandas(checked))     # a cohort table is pandas as it is
