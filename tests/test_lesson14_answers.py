@@ -159,6 +159,10 @@ def test_the_scale_facts_quote_the_measurements():
     assert (engine["frame_gib"], engine["files_gib"]) == pytest.approx((frame["peak_memory_mb"] / 1024,
                                                                          files["peak_memory_mb"] / 1024))
     assert engine["spark_ratio"] == pytest.approx(spark["seconds"] / duck["seconds"])
+    assert facts["memory_gib"] < 23                          # "still within the machine" (23 GiB usable of 24)
+    near_today = rfm[rfm["customers"].isin([1_000_000, 3_000_000])].pivot(index="customers", columns="method",
+                                                                          values="seconds")
+    assert (near_today["rk, Parquet files (DuckDB)"] > 2 * near_today["rk, pandas frame in memory"]).all()  # option d
 
 
 def test_the_threshold_facts_are_the_kit_s_at_both_thresholds():

@@ -66,6 +66,8 @@ def test_scale_timings():
     assert drawn == ["cohort_table: rk.cohort_table", "rfm_summary: rk.rfm_summary"]      # no memory, no line
     colours = {line.get_label(): line.get_color() for line in plots.scale_timings(spark).lines}
     assert colours["rfm_summary: Spark"] != colours["rfm_summary: rk.rfm_summary"]
+    legend = [text.get_text() for text in plots.scale_timings(t).get_legend().get_texts()]
+    assert legend == ["rk.rfm_summary", "DuckDB SQL", "rk.cohort_table", "rfm_summary", "cohort_table"]  # each once
     with pytest.raises(rk.InputError, match="positive"):
         plots.scale_timings(t.assign(seconds=0.0))
     with pytest.raises(rk.InputError, match="no column 'seconds'"):

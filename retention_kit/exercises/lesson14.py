@@ -58,9 +58,11 @@ def _extrapolated_seconds():
     steps = np.diff(np.log(kit["seconds"].to_numpy())) / np.diff(np.log(kit["customers"].to_numpy()))
     reach = np.log(30_000_000 / largest["customers"])
     files = rfm[(rfm["method"] == FILES) & (rfm["customers"] == 30_000_000)]["seconds"]
+    b_mem, a_mem = np.polyfit(np.log(kit["customers"]), np.log(kit["peak_memory_mb"]), 1)
     return Solution(float(np.exp(intercept) * 30_000_000 ** slope),
                     dict(slope=slope, largest=int(largest["customers"]), seconds=float(largest["seconds"]),
                          files=float(files.iloc[0]) if len(files) else float("nan"),
+                         memory_gib=float(np.exp(a_mem) * 30_000_000 ** b_mem / 1024),
                          slope_low=steps.min(), slope_high=steps.max(),
                          low=float(largest["seconds"] * np.exp(steps.min() * reach)),
                          high=float(largest["seconds"] * np.exp(steps.max() * reach))))
@@ -234,11 +236,12 @@ register(
              "time grows as n^{slope:.2f} from a million customers up, so 30 million customers take about "
              "{answer:.0f} s (against {seconds:.1f} s measured at {largest:,}). The slopes between neighbouring "
              "sizes, {slope_low:.2f} and {slope_high:.2f}, carried from the largest measurement give {low:.0f} to "
-             "{high:.0f} s: the points are single runs on a busy machine, so read a range, not a number. An "
-             "extrapolation: the memory, not the time, is what runs out first. Given the Parquet files instead, 30 "
-             "million customers were measured at {files:.0f} s.",
+             "{high:.0f} s: the points are single runs on a busy machine, so read a range, not a number. The frame's "
+             "memory, carried forward the same way, would be about {memory_gib:.0f} GiB at 30 million: still within "
+             "the machine, and nearer its limit than the time is to any nightly deadline. Given the Parquet files "
+             "instead, 30 million customers were measured at {files:.0f} s.",
              "fit a straight line to log(seconds) against log(customers) for the RFM rows on a frame from a million "
-             "customers up (np.polyfit), then read it at 30 million", rel_tol=0.15),
+             "customers up; np.polyfit returns the slope first", rel_tol=0.15),
     Exercise("14-judge-threshold", "how to choose the early-warning threshold", lambda: Solution("b"),
              "a threshold is a workload and a bet: the team's capacity sets how many flags a week it can work, and "
              "only a randomized test of the calls says whether an earlier call saves more customers.",
@@ -251,12 +254,16 @@ register(
              _engine,
              "seconds today; memory is what grows into the limit (the RFM summary needed {frame_gib:.1f} GiB on a "
              "frame at {customers:,} customers, {files_gib:.1f} GiB given the Parquet files). The same calls on the "
-             "files come first, on the same machine; Spark on that machine took {spark_ratio:.1f} times DuckDB's "
-             "time at {spark_customers:,} customers, so a cluster pays only beyond one machine.",
-             "read both the seconds and the peak memory of the table, at today's size and at the expected one",
+             "files come first, on the same machine; Spark local[2] on that machine took {spark_ratio:.1f} times "
+             "the kit's time on the files at {spark_customers:,} customers, so a cluster is worth considering only "
+             "when one machine's memory, disk or time is not enough.",
+             "read the seconds and the peak memory near today's size and near the expected one, and how each grows "
+             "with the customers",
              kind="choice",
              options={"a": "the kit computes the summaries of ten million customers on one small machine; a "
-                           "cluster pays only beyond one machine.",
+                           "cluster is worth considering only beyond one machine.",
                       "c": "time grows about in proportion, but memory grows too, and a machine's memory is "
-                           "fixed."}),
+                           "fixed.",
+                      "d": "near today's size the files save little memory and take more than twice the frame's "
+                           "time; the frame's memory is not near the limit yet. Switch when it nears it."}),
 )

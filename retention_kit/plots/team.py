@@ -15,7 +15,7 @@ from ._common import ORANGE, RED, TEAL, _axes, _columns
 
 __all__ = ["lead_times", "scale_timings"]
 
-_METHOD_COLOURS = [TEAL, ORANGE, RED, "#30638e"]
+_METHOD_COLOURS = [TEAL, ORANGE, RED, "#7b4fa0"]
 
 
 def _warned_share(lead: np.ndarray, weeks: np.ndarray) -> np.ndarray:
@@ -93,8 +93,9 @@ def scale_timings(timings: pd.DataFrame, *, value: str = "seconds", ax=None,
 
     On log-log axes a time that grows as n^b is a straight line of slope b: parallel lines grow
     alike, and a line steeper than another grows faster. Each method has a colour (in the order
-    the table lists them), each summary a marker and a line style. Rows whose ``value`` is missing
-    (Spark's memory is its JVM's, not measured) are not drawn; the legend names only what is drawn.
+    the table lists them), each summary a marker and a line style; the legend names the methods
+    and the summaries once each. Rows whose ``value`` is missing (Spark's memory is its JVM's, not
+    measured) are not drawn.
 
     Parameters
     ----------
@@ -134,6 +135,11 @@ def scale_timings(timings: pd.DataFrame, *, value: str = "seconds", ax=None,
                 label=f"{summary}: {method}")
     ax.set(xscale="log", yscale="log", xlabel="customers", title=title,
            ylabel="seconds" if value == "seconds" else value.replace("_", " "))
-    ax.legend(frameon=False, fontsize="small")
+    from matplotlib.lines import Line2D
+    keys = [Line2D([], [], color=_METHOD_COLOURS[i % len(_METHOD_COLOURS)], lw=2, label=str(m))
+            for i, m in enumerate(methods)]
+    keys += [Line2D([], [], color="grey", marker=styles.get(sm, "^-")[0], ls=styles.get(sm, "^-")[1:], ms=4,
+                    label=str(sm)) for sm in dict.fromkeys(timings["summary"])]
+    ax.legend(handles=keys, frameon=False, fontsize="small")
     ax.grid(alpha=0.3, which="both")
     return ax
