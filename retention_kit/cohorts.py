@@ -84,34 +84,29 @@ def cohort_table(transactions: pd.DataFrame, *, customer_id_col: str = "customer
     last_complete = int(period_numbers(np.array([end.to_datetime64()]), time_unit)[0]) - 1
     codes = customer_codes(ids, sort=False)[0]
     period = period_numbers(dates, time_unit)
-    low = int(period.min()) if len(period) else 0
-    span = int(period.max()) - low + 1 if len(period) else 0
-    bought = np.zeros((int(codes.max()) + 1 if len(codes) else 0, span), dtype=bool)   # customer x calendar period
-    small = np.int32 if bought.size < 2**31 else np.int64              # half the memory traffic when it fits
-    bought.ravel()[codes.astype(small) * small(span) + (period - low).astype(small)] = True
-    seen = bought.any(axis=1)                                          # codes of absent ids stay all False
-    first = bought.argmax(axis=1) + low                                # each customer's first period: the cohort
-    observed_cohort = seen & (first <= last_complete)
+    first = np.full(codes.max() + 1 if len(codes) else 0, np.iinfo(np.int64).max)
+    np.minimum.at(first, codes, period)
+    seen = first != np.iinfo(np.int64).max                             # unused codes stay at max
+    observed_cohort = first <= last_complete
     incomplete = int((seen & ~observed_cohort).sum())
-    if not observed_cohort.any():
+    keep = (period <= last_complete) & observed_cohort[codes]
+    if not keep.any():
         raise InputError(f"no complete {time_unit} before observation_period_end ({end}); pass a later "
                          f"observation_period_end or a shorter time_unit.")
     if incomplete:
         warn_data(f"cohort_table: {incomplete} customer(s) whose first purchase falls in the incomplete {time_unit} "
                   f"{period_index(np.array([last_complete + 1]), time_unit)[0]} were left out (their cohort is not "
                   f"complete before {end}).")
-    width = last_complete - low + 1                                    # the oldest cohort is observable this long
-    observed = np.flatnonzero(observed_cohort)
-    cohort = (first[observed] - low).astype(np.int16 if width < 2**15 else np.int32)   # 16 bits: a radix sort
-    sizes = np.bincount(cohort, minlength=width)
-    grouped = bought[observed[np.argsort(cohort, kind="stable")], :width]          # customers in cohort order
-    present = np.flatnonzero(sizes)
-    by_period = np.add.reduceat(grouped, (np.cumsum(sizes) - sizes)[present], axis=0, dtype=np.int64)
-    cells = np.zeros((width, width), dtype=np.int64)                   # cohort x age: customers who bought
-    for row, c in zip(by_period, present):                             # calendar period c + age is age of cohort c
-        cells[c, :width - c] = row[c:]
-    cohorts = np.arange(low, last_complete + 1)
-    out = framed_cohort_table(cells.astype(float), cohorts, last_complete, time_unit, end)
+    if not keep.all():
+        codes, period = codes[keep], period[keep]
+    age = period - first[codes]
+    cohorts = np.arange(first[observed_cohort].min(), last_complete + 1)
+    width = len(cohorts)                                               # the oldest cohort is observable this long
+    active = np.zeros(len(first) * width, dtype=bool)                  # customer x age: bought at that age
+    active[codes.astype(np.int64) * width + age] = True
+    cell = np.flatnonzero(active)                                      # each customer once per active age
+    cells = np.bincount((first[cell // width] - cohorts[0]) * width + cell % width, minlength=len(cohorts) * width)
+    out = framed_cohort_table(cells.reshape(len(cohorts), width).astype(float), cohorts, last_complete, time_unit, end)
     log.finish()                                     # the repeated-rows check ran beside the table
     return out
 

@@ -214,9 +214,6 @@ def engine_purchase_counts(inp: EngineInput, period_start, period_end, *, custom
                              monetary_value_col=monetary_value_col, check_repeated_rows=check_repeated_rows)
     per = _counts_in_period(log, period_start, period_end)[2].select(nw.col(customer_id_col),
                                                                      nw.col("__n").alias("purchases"))
-    if inp.kind == "polars":
-        return inp.finish(per.sort(customer_id_col))
-    native = inp.finish(per)
-    if inp.returns_pandas:
-        return native.set_index(customer_id_col).sort_index()["purchases"]
-    return native
+    from .summaries import _finish
+    out = _finish(inp, per, customer_id_col, {})
+    return out["purchases"] if inp.returns_pandas else out           # pandas: the pandas path's Series
